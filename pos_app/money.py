@@ -24,7 +24,7 @@ def parse_yuan(text: str | int | Decimal, *, field: str = "amount") -> int:
 
     More than two decimals, negative values, floats and absurd amounts are refused.
     """
-    if isinstance(text, bool) or isinstance(text, float):
+    if isinstance(text, (bool, float)):
         raise InvalidInput("amounts must be given as text or whole numbers", field=field)
     if isinstance(text, int):
         value = Decimal(text)

@@ -38,7 +38,7 @@ UUID_LEN = 36
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dt.datetime: UTCDateTime(), dt.date: Date()}
+    type_annotation_map = {dt.datetime: UTCDateTime(), dt.date: Date()}  # noqa: RUF012
 
 
 class StoreIdentity(Base):
@@ -61,9 +61,7 @@ class StoreIdentity(Base):
 
 class Staff(Base):
     __tablename__ = "staff"
-    __table_args__ = (
-        CheckConstraint("role IN ('cashier', 'manager', 'admin')", name="role"),
-    )
+    __table_args__ = (CheckConstraint("role IN ('cashier', 'manager', 'admin')", name="role"),)
 
     id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
@@ -286,9 +284,7 @@ class SaleLine(Base):
 class Payment(Base):
     __tablename__ = "payments"
     __table_args__ = (
-        CheckConstraint(
-            "method IN ('cash', 'card', 'wechat', 'alipay', 'other')", name="method"
-        ),
+        CheckConstraint("method IN ('cash', 'card', 'wechat', 'alipay', 'other')", name="method"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -339,9 +335,7 @@ class Gift(Base):
 
     __tablename__ = "gifts"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('physical', 'virtual', 'coupon', 'service')", name="kind"
-        ),
+        CheckConstraint("kind IN ('physical', 'virtual', 'coupon', 'service')", name="kind"),
     )
 
     id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)

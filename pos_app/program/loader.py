@@ -60,12 +60,15 @@ def _check_references(d: ProgramDefinition) -> None:
             raise ProgramError(f"tier code {code!r} appears twice", field=f"tiers[{i}].code")
         seen.add(code)
     if d.tiers[0].qualify_spend != 0:
-        raise ProgramError("the first tier is the entry tier and must qualify at 0",
-                           field="tiers[0].qualify_spend")
+        raise ProgramError(
+            "the first tier is the entry tier and must qualify at 0", field="tiers[0].qualify_spend"
+        )
     for i in range(1, len(d.tiers)):
         if d.tiers[i].qualify_spend <= d.tiers[i - 1].qualify_spend:
-            raise ProgramError("tiers must be listed from lowest to highest qualifying spend",
-                               field=f"tiers[{i}].qualify_spend")
+            raise ProgramError(
+                "tiers must be listed from lowest to highest qualifying spend",
+                field=f"tiers[{i}].qualify_spend",
+            )
     for i, campaign in enumerate(d.campaigns):
         for j, tier in enumerate(campaign.tiers):
             if tier not in seen:
@@ -73,8 +76,9 @@ def _check_references(d: ProgramDefinition) -> None:
     campaign_codes = [c.code for c in d.campaigns]
     for i, code in enumerate(campaign_codes):
         if campaign_codes.index(code) != i:
-            raise ProgramError(f"campaign code {code!r} appears twice",
-                               field=f"campaigns[{i}].code")
+            raise ProgramError(
+                f"campaign code {code!r} appears twice", field=f"campaigns[{i}].code"
+            )
     # A step of points must always be worth whole fen, at every tier's offset rate.
     rates = [("offset.points_per_yuan", d.offset.points_per_yuan)] + [
         (f"tiers[{i}].offset_points_per_yuan", t.offset_points_per_yuan)

@@ -12,7 +12,7 @@ from pydantic import BeforeValidator, PlainSerializer
 def parse_rate(value: object) -> Fraction:
     """``"1/10"``, ``"0.1"``, ``5`` or ``0.5`` (as written in TOML) -> exact Fraction."""
     if isinstance(value, bool):
-        raise ValueError("expected a rate such as 5, \"1/10\" or \"0.5\"")
+        raise ValueError('expected a rate such as 5, "1/10" or "0.5"')
     if isinstance(value, Fraction):
         return value
     if isinstance(value, int):
@@ -31,7 +31,7 @@ def parse_rate(value: object) -> Fraction:
             return Fraction(Decimal(text))
         except (InvalidOperation, ZeroDivisionError, ValueError):
             pass
-    raise ValueError(f"{value!r} is not a rate; write it like 5, \"1/10\" or \"0.5\"")
+    raise ValueError(f'{value!r} is not a rate; write it like 5, "1/10" or "0.5"')
 
 
 def parse_yuan_field(value: object) -> int:
@@ -46,7 +46,9 @@ def parse_yuan_field(value: object) -> int:
 
 
 def format_rate(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return (
+        str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    )
 
 
 Rate = Annotated[

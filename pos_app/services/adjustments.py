@@ -1,0 +1,121 @@
+"""Points credited or taken by staff: activity bonuses and manual adjustments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pos_app.db.store import StoreDB
+from pos_app.errors import InvalidInput, NotFound
+from pos_app.money import require_points
+from pos_app.services.audit import audit
+from pos_app.services.auth import Permission, StaffSession, authorize
+from pos_app.services.context import context
+from pos_app.services.ledger import credit, debit, effective_balance, entry_payload
+from pos_app.services.members import get_member
+from pos_app.services.outbox import emit
+
+MIN_REASON = 4
+
+
+@dataclass(frozen=True)
+class PointsMoved:
+    entry_id: str
+    points: int
+    balance: int
+
+
+def _reason(reason: str) -> str:
+    text = " ".join((reason or "").split())
+    if len(text) < MIN_REASON:
+        raise InvalidInput("give a reason (a few words) for the record", field="reason")
+    return text
+
+
+def credit_activity(
+    db: StoreDB,
+    *,
+    actor: StaffSession,
+    member_id: str,
+    activity: str,
+    reason: str,
+    now: dt.datetime,
+) -> PointsMoved:
+    """Credit a bonus the program lists (check-in streak, review, event) with a reason."""
+    authorize(db, actor, Permission.CREDIT_ACTIVITY)
+    text = _reason(reason)
+    with db.write() as s:
+        ctx = context(db, s)
+        defined = ctx.program.definition.bonuses.activities.get(activity)
+        if defined is None:
+            raise NotFound(f"the program has no activity {activity!r}", field="activity")
+        member = get_member(s, member_id)
+        if member.status != "active":
+            raise InvalidInput(f"this membership is {member.status}", field="member")
+        entry = credit(
+            s,
+            ctx,
+            member,
+            kind="activity_bonus",
+            points=defined.points,
+            now=now,
+            staff_id=actor.staff_id,
+            reason=f"{activity}: {text}",
+        )
+        emit(s, "points.activity", {"entries": [entry_payload(entry)], "activity": activity}, now)
+        audit(
+            s,
+            actor.staff_id,
+            "points.activity",
+            member.id,
+            {"activity": activity, "points": defined.points, "reason": text},
+            now,
+        )
+        return PointsMoved(entry.uuid, entry.points, effective_balance(s, member, now))
+
+
+def adjust_points(
+    db: StoreDB,
+    *,
+    actor: StaffSession,
+    member_id: str,
+    points: int,
+    reason: str,
+    now: dt.datetime,
+) -> PointsMoved:
+    """Manager-only correction, up or down, always with a reason; never below zero."""
+    authorize(db, actor, Permission.ADJUST_POINTS)
+    require_points(points, allow_negative=True)
+    if points == 0:
+        raise InvalidInput("an adjustment moves at least one point", field="points")
+    text = _reason(reason)
+    with db.write() as s:
+        ctx = context(db, s)
+        member = get_member(s, member_id)
+        if points > 0:
+            entry = credit(
+                s,
+                ctx,
+                member,
+                kind="adjustment",
+                points=points,
+                now=now,
+                staff_id=actor.staff_id,
+                reason=text,
+            )
+        else:
+            entry = debit(
+                s,
+                ctx,
+                member,
+                kind="adjustment",
+                points=-points,
+                now=now,
+                staff_id=actor.staff_id,
+                reason=text,
+            )
+        emit(s, "points.adjusted", {"entries": [entry_payload(entry)]}, now)
+        audit(
+            s, actor.staff_id, "points.adjust", member.id, {"points": points, "reason": text}, now
+        )
+        return PointsMoved(entry.uuid, entry.points, effective_balance(s, member, now))
