@@ -23,6 +23,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos_app.db.raw import Tx
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 5000
 
@@ -99,6 +101,23 @@ class StoreDB:
         """One write transaction: committed on success, rolled back on any error."""
         with self._writer() as session, session.begin():
             yield session
+
+    @contextmanager
+    def write_raw(self) -> Iterator[Tx]:
+        """A write transaction on a pooled DBAPI connection, for the hot paths that
+        run plain SQL (checkout): ``BEGIN IMMEDIATE``, then commit or roll back."""
+        raw = self.engine.raw_connection()
+        try:
+            conn = raw.driver_connection
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            raw.close()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -8,30 +8,42 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from math import lcm
 
 
 def allocate(total: int, weights: Sequence[Fraction | int]) -> list[int]:
     """Largest-remainder split of ``total`` (>= 0) proportional to non-negative ``weights``.
 
     The result sums to ``total``; ties go to the earlier part. All-zero weights
-    only allow a zero total.
+    only allow a zero total. Integer arithmetic throughout (fractions are scaled
+    to a common denominator), because this runs on every line of every sale.
     """
     if total < 0:
         raise ValueError("total must be non-negative")
-    weights = [Fraction(w) for w in weights]
-    if any(w < 0 for w in weights):
+    if all(type(w) is int for w in weights):
+        ints = list(weights)
+    else:
+        fracs = [Fraction(w) for w in weights]
+        scale = lcm(*(f.denominator for f in fracs)) if fracs else 1
+        ints = [f.numerator * (scale // f.denominator) for f in fracs]
+    if any(w < 0 for w in ints):
         raise ValueError("weights must be non-negative")
-    whole = sum(weights, Fraction(0))
+    whole = sum(ints)
     if whole == 0:
         if total:
             raise ValueError("cannot allocate a positive total over zero weights")
-        return [0] * len(weights)
-    shares = [total * w / whole for w in weights]
-    parts = [s.numerator // s.denominator for s in shares]
-    remainder = total - sum(parts)
-    order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - parts[i]), i))
-    for i in order[:remainder]:
-        parts[i] += 1
+        return [0] * len(ints)
+    parts = []
+    remainders = []
+    for w in ints:
+        q, r = divmod(total * w, whole)
+        parts.append(q)
+        remainders.append(r)
+    left = total - sum(parts)
+    if left:
+        order = sorted(range(len(ints)), key=lambda i: (-remainders[i], i))
+        for i in order[:left]:
+            parts[i] += 1
     return parts
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from pos_app.db.raw import Tx
 from pos_app.db.store import StoreDB
 from pos_app.errors import InvalidInput, NotFound
 from pos_app.money import require_points
 from pos_app.services.audit import audit
 from pos_app.services.auth import Permission, StaffSession, authorize
 from pos_app.services.context import context
-from pos_app.services.ledger import credit, debit, effective_balance, entry_payload
-from pos_app.services.members import get_member
+from pos_app.services.ledger import credit, debit, effective_balance, load_member
 from pos_app.services.outbox import emit
 
 MIN_REASON = 4
@@ -45,15 +45,16 @@ def credit_activity(
     authorize(db, actor, Permission.CREDIT_ACTIVITY)
     text = _reason(reason)
     with db.write() as s:
-        ctx = context(db, s)
+        tx = Tx.of(s)
+        ctx = context(db, tx)
         defined = ctx.program.definition.bonuses.activities.get(activity)
         if defined is None:
             raise NotFound(f"the program has no activity {activity!r}", field="activity")
-        member = get_member(s, member_id)
+        member = load_member(tx, member_id)
         if member.status != "active":
             raise InvalidInput(f"this membership is {member.status}", field="member")
         entry = credit(
-            s,
+            tx,
             ctx,
             member,
             kind="activity_bonus",
@@ -62,7 +63,7 @@ def credit_activity(
             staff_id=actor.staff_id,
             reason=f"{activity}: {text}",
         )
-        emit(s, "points.activity", {"entries": [entry_payload(entry)], "activity": activity}, now)
+        emit(tx, "points.activity", {"entries": [entry.payload()], "activity": activity}, now)
         audit(
             s,
             actor.staff_id,
@@ -71,7 +72,7 @@ def credit_activity(
             {"activity": activity, "points": defined.points, "reason": text},
             now,
         )
-        return PointsMoved(entry.uuid, entry.points, effective_balance(s, member, now))
+        return PointsMoved(entry.uuid, entry.points, effective_balance(tx, member, now))
 
 
 def adjust_points(
@@ -90,11 +91,12 @@ def adjust_points(
         raise InvalidInput("an adjustment moves at least one point", field="points")
     text = _reason(reason)
     with db.write() as s:
-        ctx = context(db, s)
-        member = get_member(s, member_id)
+        tx = Tx.of(s)
+        ctx = context(db, tx)
+        member = load_member(tx, member_id)
         if points > 0:
             entry = credit(
-                s,
+                tx,
                 ctx,
                 member,
                 kind="adjustment",
@@ -105,7 +107,7 @@ def adjust_points(
             )
         else:
             entry = debit(
-                s,
+                tx,
                 ctx,
                 member,
                 kind="adjustment",
@@ -114,8 +116,8 @@ def adjust_points(
                 staff_id=actor.staff_id,
                 reason=text,
             )
-        emit(s, "points.adjusted", {"entries": [entry_payload(entry)]}, now)
+        emit(tx, "points.adjusted", {"entries": [entry.payload()]}, now)
         audit(
             s, actor.staff_id, "points.adjust", member.id, {"points": points, "reason": text}, now
         )
-        return PointsMoved(entry.uuid, entry.points, effective_balance(s, member, now))
+        return PointsMoved(entry.uuid, entry.points, effective_balance(tx, member, now))

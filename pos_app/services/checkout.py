@@ -13,20 +13,27 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos_app.db.models import LedgerEntry, Member, Payment, Sale, SaleLine
+from pos_app.db.models import Sale
+from pos_app.db.raw import Tx, read_tx, to_db
 from pos_app.db.store import StoreDB
 from pos_app.errors import InvalidInput, NotFound, StaleQuote
-from pos_app.money import MAX_FEN, require_fen
+from pos_app.money import MAX_FEN, format_fen, require_fen
 from pos_app.program import EarnLine, OffsetLimit, check_offset, offset_limit, quote_earning
 from pos_app.program.allocation import allocate
 from pos_app.program.rates import format_rate
 from pos_app.services.auth import Permission, StaffSession, authorize
 from pos_app.services.context import Context, context, next_receipt_no
-from pos_app.services.ledger import credit, debit, effective_balance, entry_payload, spendable
-from pos_app.services.members import get_member
+from pos_app.services.ledger import (
+    Entry,
+    MemberRow,
+    credit,
+    debit,
+    load_member,
+    points_state,
+)
 from pos_app.services.outbox import emit
 from pos_app.services.tiers import TierChange, upgrade_if_qualified
 
@@ -124,23 +131,11 @@ def _check_lines(lines: Sequence[CartLine]) -> None:
         raise InvalidInput("the sale total is too large", field="lines")
 
 
-def earned_today(s: Session, ctx: Context, member_id: str, now: dt.datetime) -> int:
-    """Purchase points credited to the member this business day (for the daily cap)."""
-    day = ctx.program.business_day(now)
-    total = s.scalar(
-        select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
-            LedgerEntry.member_id == member_id,
-            LedgerEntry.kind == "earn",
-            LedgerEntry.business_day == day,
-        )
-    )
-    return int(total or 0)
-
-
 def _quote(
-    s: Session,
+    tx: Tx,
     ctx: Context,
-    member: Member | None,
+    member: MemberRow | None,
+    points_now: tuple[int, int, int],
     lines: Sequence[CartLine],
     offset_points: int | Literal["max"],
     now: dt.datetime,
@@ -151,7 +146,6 @@ def _quote(
     if member is None:
         if offset_points not in (0, "max"):
             raise InvalidInput("a sale without a member cannot use points", field="offset")
-        zero = [0] * len(lines)
         return CheckoutQuote(
             lines=tuple(
                 QuotedLine(line, line.amount_fen, 0, 0, 0, Fraction(0), Fraction(1), None)
@@ -162,7 +156,7 @@ def _quote(
             offset_points=0,
             offset_fen=0,
             total_due_fen=subtotal,
-            earn_points=sum(zero),
+            earn_points=0,
             earn_uncapped=0,
             capped_by=None,
             campaigns=(),
@@ -174,14 +168,15 @@ def _quote(
     if member.status != "active":
         raise InvalidInput(f"this membership is {member.status}", field="member")
     tier = program.tier(member.tier_code).code
-    available = spendable(s, member.id, now)
+    due, available, today = points_now
     limit = offset_limit(program, tier_code=tier, bill_fen=subtotal, available_points=available)
     points = limit.max_points if offset_points == "max" else offset_points
     offset_fen = check_offset(
         program, tier_code=tier, bill_fen=subtotal, available_points=available, points=points
     )
-    line_offset_fen = allocate(offset_fen, [line.amount_fen for line in lines])
-    line_offset_pts = allocate(points, [line.amount_fen for line in lines])
+    weights = [line.amount_fen for line in lines]
+    line_offset_fen = allocate(offset_fen, weights)
+    line_offset_pts = allocate(points, weights)
     earn = quote_earning(
         program,
         tier_code=tier,
@@ -190,9 +185,9 @@ def _quote(
             for line, off in zip(lines, line_offset_fen, strict=True)
         ],
         now=now,
-        earned_today=earned_today(s, ctx, member.id, now),
+        earned_today=today,
     )
-    balance = effective_balance(s, member, now)
+    balance = member.balance - due
     return CheckoutQuote(
         lines=tuple(
             QuotedLine(
@@ -218,6 +213,31 @@ def _quote(
     )
 
 
+_MEMBER_STATE = (
+    "SELECT id, name, phone, tier_code, status, balance, referrer_id, "
+    " (SELECT COALESCE(SUM(remaining), 0) FROM points_lots "
+    "   WHERE member_id = ?1 AND remaining > 0 AND expires_at <= ?2), "
+    " (SELECT COALESCE(SUM(remaining), 0) FROM points_lots "
+    "   WHERE member_id = ?1 AND remaining > 0 AND (expires_at IS NULL OR expires_at > ?2)), "
+    " (SELECT COALESCE(SUM(points), 0) FROM ledger_entries "
+    "   WHERE member_id = ?1 AND kind = 'earn' AND business_day = ?3) "
+    "FROM members WHERE id = ?1"
+)
+
+
+def _member_state(
+    tx: Tx, ctx: Context, member_id: str | None, now: dt.datetime
+) -> tuple[MemberRow | None, tuple[int, int, int]]:
+    """The member and (points due to expire, points spendable, purchase points earned
+    this business day) at ``now``, in one statement: this runs on every checkout."""
+    if not member_id:
+        return None, (0, 0, 0)
+    row = tx.row(_MEMBER_STATE, (member_id, to_db(now), ctx.program.business_day(now).isoformat()))
+    if row is None:
+        raise NotFound("no such member", field="member")
+    return MemberRow(*row[:7]), (int(row[7]), int(row[8]), int(row[9]))
+
+
 def quote_checkout(
     db: StoreDB,
     *,
@@ -227,10 +247,10 @@ def quote_checkout(
     now: dt.datetime,
 ) -> CheckoutQuote:
     """What this sale would earn and may offset; nothing is written."""
-    with db.read() as s:
-        ctx = context(db, s)
-        member = get_member(s, member_id) if member_id else None
-        return _quote(s, ctx, member, lines, offset_points, now)
+    with read_tx(db.engine) as tx:
+        ctx = context(db, tx)
+        member, points_now = _member_state(tx, ctx, member_id, now)
+        return _quote(tx, ctx, member, points_now, lines, offset_points, now)
 
 
 def _check_payments(payments: Sequence[PaymentInput], due: int) -> list[tuple[str, int, int, int]]:
@@ -254,7 +274,7 @@ def _check_payments(payments: Sequence[PaymentInput], due: int) -> list[tuple[st
         paid += amount
     if paid != due:
         raise InvalidInput(
-            f"payments add up to {paid / 100:.2f}, the amount due is {due / 100:.2f}",
+            f"payments add up to {format_fen(paid)}, the amount due is {format_fen(due)}",
             field="payments",
         )
     return rows
@@ -278,136 +298,196 @@ def commit_checkout(
     authorize(db, actor, Permission.SELL)
     if not isinstance(sale_id, str) or len(sale_id) != 36:
         raise InvalidInput("sale id must be a UUID", field="sale_id")
-    with db.write() as s:
-        existing = s.get(Sale, sale_id)
-        if existing is not None:
-            return _replay(s, db, existing, now)
-        ctx = context(db, s)
-        member = get_member(s, member_id) if member_id else None
-        quote = _quote(s, ctx, member, lines, offset_points, now)
-        if expected_total_fen is not None and expected_total_fen != quote.total_due_fen:
-            raise StaleQuote(f"the amount due is now {quote.total_due_fen / 100:.2f}; check again")
-        if expected_points is not None and expected_points != quote.earn_points:
-            raise StaleQuote(f"this sale now earns {quote.earn_points} points; check again")
-        pay_rows = _check_payments(payments, quote.total_due_fen)
-        day = ctx.program.business_day(now)
-        sale = Sale(
-            id=sale_id,
-            receipt_no=next_receipt_no(s, "S", day),
-            member_id=member.id if member else None,
-            staff_id=actor.staff_id,
-            store_code=ctx.store_code,
-            device_code=ctx.device_code,
-            created_at=now,
-            business_day=day,
-            subtotal_fen=quote.subtotal_fen,
-            offset_points=quote.offset_points,
-            offset_fen=quote.offset_fen,
-            total_fen=quote.total_due_fen,
-            earned_points=quote.earn_points,
-            tier_code=quote.tier_code,
-            program_code=ctx.program.code,
-            program_version=ctx.program.version,
-        )
-        s.add(sale)
-        for no, q in enumerate(quote.lines, start=1):
-            s.add(
-                SaleLine(
+    with db.write_raw() as tx:
+        if tx.value("SELECT 1 FROM sales WHERE id = ?", (sale_id,)):
+            replay = True
+        else:
+            return _commit(
+                db,
+                tx,
+                actor,
+                sale_id,
+                member_id,
+                lines,
+                offset_points,
+                payments,
+                now,
+                expected_total_fen,
+                expected_points,
+            )
+    assert replay
+    return _replay(db, sale_id, now)
+
+
+def _commit(
+    db: StoreDB,
+    tx: Tx,
+    actor: StaffSession,
+    sale_id: str,
+    member_id: str | None,
+    lines: Sequence[CartLine],
+    offset_points: int | Literal["max"],
+    payments: Sequence[PaymentInput],
+    now: dt.datetime,
+    expected_total_fen: int | None,
+    expected_points: int | None,
+) -> SaleResult:
+    ctx = context(db, tx)
+    member, points_now = _member_state(tx, ctx, member_id, now)
+    quote = _quote(tx, ctx, member, points_now, lines, offset_points, now)
+    if expected_total_fen is not None and expected_total_fen != quote.total_due_fen:
+        raise StaleQuote(f"the amount due is now {format_fen(quote.total_due_fen)}; check again")
+    if expected_points is not None and expected_points != quote.earn_points:
+        raise StaleQuote(f"this sale now earns {quote.earn_points} points; check again")
+    pay_rows = _check_payments(payments, quote.total_due_fen)
+    day = ctx.program.business_day(now)
+    receipt_no = next_receipt_no(tx)
+    tx.run(
+        "INSERT INTO sales (id, receipt_no, member_id, staff_id, store_code, device_code, "
+        "created_at, business_day, subtotal_fen, offset_points, offset_fen, total_fen, "
+        "earned_points, tier_code, program_code, program_version) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            sale_id,
+            receipt_no,
+            member_id or None,
+            actor.staff_id,
+            ctx.store_code,
+            ctx.device_code,
+            to_db(now),
+            day.isoformat(),
+            quote.subtotal_fen,
+            quote.offset_points,
+            quote.offset_fen,
+            quote.total_due_fen,
+            quote.earn_points,
+            quote.tier_code,
+            ctx.program.code,
+            ctx.program.version,
+        ),
+    )
+    tx.run_many(
+        "INSERT INTO sale_lines (sale_id, line_no, item_code, description, category, qty, "
+        "unit_price_fen, amount_fen, offset_fen, offset_points, earned_points, multiplier, "
+        "campaign_code, returned_qty) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        [
+            (
+                sale_id,
+                no,
+                q.line.item_code,
+                q.line.description[:120],
+                q.line.category.strip(),
+                q.line.qty,
+                q.line.unit_price_fen,
+                q.amount_fen,
+                q.offset_fen,
+                q.offset_points,
+                q.points,
+                format_rate(q.multiplier),
+                q.campaign,
+            )
+            for no, q in enumerate(quote.lines, start=1)
+        ],
+    )
+    tx.run_many(
+        "INSERT INTO payments (sale_id, method, amount_fen, tendered_fen, change_fen) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [(sale_id, *row) for row in pay_rows],
+    )
+    entries: list[Entry] = []
+    tier_change = None
+    balance = None
+    if member is not None:
+        if quote.offset_points:
+            entries.append(
+                debit(
+                    tx,
+                    ctx,
+                    member,
+                    kind="offset",
+                    points=quote.offset_points,
+                    now=now,
+                    staff_id=actor.staff_id,
                     sale_id=sale_id,
-                    line_no=no,
-                    item_code=q.line.item_code,
-                    description=q.line.description[:120],
-                    category=q.line.category.strip(),
-                    qty=q.line.qty,
-                    unit_price_fen=q.line.unit_price_fen,
-                    amount_fen=q.amount_fen,
-                    offset_fen=q.offset_fen,
-                    offset_points=q.offset_points,
-                    earned_points=q.points,
-                    multiplier=format_rate(q.multiplier),
-                    campaign_code=q.campaign,
-                    returned_qty=0,
+                    reason=f"offset {format_fen(quote.offset_fen)}",
                 )
             )
-        for method, amount, tendered, change in pay_rows:
-            s.add(
-                Payment(
+        if quote.earn_points:
+            entries.append(
+                credit(
+                    tx,
+                    ctx,
+                    member,
+                    kind="earn",
+                    points=quote.earn_points,
+                    now=now,
+                    staff_id=actor.staff_id,
                     sale_id=sale_id,
-                    method=method,
-                    amount_fen=amount,
-                    tendered_fen=tendered,
-                    change_fen=change,
+                    reason=",".join(quote.campaigns),
                 )
             )
-        s.flush()
-        entries: list[LedgerEntry] = []
-        tier_change = None
-        if member is not None:
-            if quote.offset_points:
-                entries.append(
-                    debit(
-                        s,
-                        ctx,
-                        member,
-                        kind="offset",
-                        points=quote.offset_points,
-                        now=now,
-                        staff_id=actor.staff_id,
-                        sale_id=sale_id,
-                        reason=f"offset {quote.offset_fen / 100:.2f} yuan",
-                    )
-                )
-            if quote.earn_points:
-                entries.append(
-                    credit(
-                        s,
-                        ctx,
-                        member,
-                        kind="earn",
-                        points=quote.earn_points,
-                        now=now,
-                        staff_id=actor.staff_id,
-                        sale_id=sale_id,
-                        reason=",".join(quote.campaigns),
-                    )
-                )
-            tier_change = upgrade_if_qualified(s, ctx, member, now, actor.staff_id)
-            if tier_change is not None:
-                entries.extend(tier_change.bonus_entries)
-        emit(s, "sale.completed", _sale_payload(sale, quote, pay_rows, entries, tier_change), now)
-        return SaleResult(
-            sale_id=sale_id,
-            receipt_no=sale.receipt_no,
-            created_at=now,
-            quote=quote,
-            change_fen=sum(r[3] for r in pay_rows),
-            tier_change=tier_change,
-            balance=effective_balance(s, member, now) if member else None,
-        )
+        tier_change = upgrade_if_qualified(tx, ctx, member, now, actor.staff_id)
+        if tier_change is not None:
+            entries.extend(tier_change.bonus_entries)
+        # spending expires due lots first, so after an offset nothing is left due
+        balance = member.balance - (0 if quote.offset_points else points_now[0])
+    emit(
+        tx,
+        "sale.completed",
+        _sale_payload(
+            sale_id,
+            receipt_no,
+            member_id,
+            actor,
+            now,
+            day,
+            ctx,
+            quote,
+            pay_rows,
+            entries,
+            tier_change,
+        ),
+        now,
+    )
+    return SaleResult(
+        sale_id=sale_id,
+        receipt_no=receipt_no,
+        created_at=now,
+        quote=quote,
+        change_fen=sum(r[3] for r in pay_rows),
+        tier_change=tier_change,
+        balance=balance,
+    )
 
 
 def _sale_payload(
-    sale: Sale,
+    sale_id: str,
+    receipt_no: str,
+    member_id: str | None,
+    actor: StaffSession,
+    now: dt.datetime,
+    day: dt.date,
+    ctx: Context,
     quote: CheckoutQuote,
     pay_rows: list[tuple[str, int, int, int]],
-    entries: list[LedgerEntry],
+    entries: list[Entry],
     tier_change: TierChange | None,
 ) -> dict[str, object]:
     return {
         "sale": {
-            "id": sale.id,
-            "receipt_no": sale.receipt_no,
-            "member_id": sale.member_id,
-            "staff_id": sale.staff_id,
-            "created_at": sale.created_at.isoformat(),
-            "business_day": sale.business_day.isoformat(),
-            "subtotal_fen": sale.subtotal_fen,
-            "offset_points": sale.offset_points,
-            "offset_fen": sale.offset_fen,
-            "total_fen": sale.total_fen,
-            "earned_points": sale.earned_points,
-            "program": [sale.program_code, sale.program_version],
-            "tier_code": sale.tier_code,
+            "id": sale_id,
+            "receipt_no": receipt_no,
+            "member_id": member_id,
+            "staff_id": actor.staff_id,
+            "created_at": now.isoformat(),
+            "business_day": day.isoformat(),
+            "subtotal_fen": quote.subtotal_fen,
+            "offset_points": quote.offset_points,
+            "offset_fen": quote.offset_fen,
+            "total_fen": quote.total_due_fen,
+            "earned_points": quote.earn_points,
+            "program": [ctx.program.code, ctx.program.version],
+            "tier_code": quote.tier_code,
         },
         "lines": [
             {
@@ -423,15 +503,22 @@ def _sale_payload(
             for no, q in enumerate(quote.lines, start=1)
         ],
         "payments": [{"method": m, "amount_fen": a} for m, a, _t, _c in pay_rows],
-        "entries": [entry_payload(e) for e in entries],
+        "entries": [e.payload() for e in entries],
         "tier_change": [tier_change.old_tier, tier_change.new_tier] if tier_change else None,
     }
 
 
-def _replay(s: Session, db: StoreDB, sale: Sale, now: dt.datetime) -> SaleResult:
+def _replay(db: StoreDB, sale_id: str, now: dt.datetime) -> SaleResult:
     """The result of a sale committed before (the same sale id sent again)."""
-    ctx = context(db, s)
-    member = s.get(Member, sale.member_id) if sale.member_id else None
+    with db.read() as s:
+        return _replayed(s, db, sale_id, now)
+
+
+def _replayed(s: Session, db: StoreDB, sale_id: str, now: dt.datetime) -> SaleResult:
+    sale = s.get(Sale, sale_id)
+    assert sale is not None
+    tx = Tx.of(s)
+    ctx = context(db, tx)
     quote = CheckoutQuote(
         lines=tuple(
             QuotedLine(
@@ -462,6 +549,10 @@ def _replay(s: Session, db: StoreDB, sale: Sale, now: dt.datetime) -> SaleResult
         balance=0,
         balance_after=0,
     )
+    balance = None
+    if sale.member_id:
+        member = load_member(tx, sale.member_id)
+        balance = member.balance - points_state(tx, member.id, now)[0]
     return SaleResult(
         sale_id=sale.id,
         receipt_no=sale.receipt_no,
@@ -469,12 +560,14 @@ def _replay(s: Session, db: StoreDB, sale: Sale, now: dt.datetime) -> SaleResult
         quote=quote,
         change_fen=sum(p.change_fen for p in sale.payments),
         tier_change=None,
-        balance=effective_balance(s, member, now) if member else None,
+        balance=balance,
         replayed=True,
     )
 
 
 def find_sale(s: Session, receipt_no: str) -> Sale:
+    if not isinstance(receipt_no, str) or not receipt_no.strip():
+        raise InvalidInput("enter or scan the receipt number", field="receipt_no")
     sale = s.scalar(select(Sale).where(Sale.receipt_no == receipt_no.strip().upper()))
     if sale is None:
         raise NotFound(f"no sale with receipt number {receipt_no.strip()!r}", field="receipt_no")

@@ -6,10 +6,10 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from pos_app.db.models import ProgramVersion, StoreIdentity
+from pos_app.db.models import StoreIdentity
+from pos_app.db.raw import Tx
 from pos_app.db.store import StoreDB
 from pos_app.errors import Conflict, InvalidInput, NotFound
 from pos_app.program import Program, load_program_json
@@ -25,34 +25,49 @@ class Context:
 def identity(s: Session) -> StoreIdentity:
     row = s.get(StoreIdentity, 1)
     if row is None:
-        raise NotFound("this store is not set up yet; run the set-up first (pos-app init)")
+        raise NotFound(NOT_SET_UP)
     return row
 
 
-def active_program(db: StoreDB, s: Session) -> Program:
-    row = s.scalar(select(ProgramVersion).where(ProgramVersion.active.is_(True)))
-    if row is None:
+NOT_SET_UP = "this store is not set up yet; run the set-up first (pos-app init)"
+
+
+def active_program(db: StoreDB, tx: Tx) -> Program:
+    """The active program, parsed once per version (the digest is checked every time)."""
+    digest = tx.value("SELECT digest FROM program_versions WHERE active = 1")
+    if digest is None:
         raise NotFound("no points program is installed; load one first")
-    program: Program = db.cached(
-        f"program:{row.digest}", lambda: load_program_json(row.definition_json)
-    )
+
+    def parse() -> Program:
+        text = tx.value("SELECT definition_json FROM program_versions WHERE digest = ?", (digest,))
+        return load_program_json(text)
+
+    program: Program = db.cached(f"program:{digest}", parse)
     return program
 
 
-def context(db: StoreDB, s: Session) -> Context:
-    ident = identity(s)
-    return Context(ident.store_code, ident.device_code, active_program(db, s))
+def context(db: StoreDB, source: Session | Tx) -> Context:
+    """Store identity (cached: it never changes once set) and the active program."""
+    tx = source if isinstance(source, Tx) else Tx.of(source)
+
+    def load_identity() -> tuple[str, str]:
+        row = tx.row("SELECT store_code, device_code FROM store_identity WHERE id = 1")
+        if row is None:
+            raise NotFound(NOT_SET_UP)
+        return row[0], row[1]
+
+    store_code, device_code = db.cached("identity", load_identity)
+    return Context(store_code, device_code, active_program(db, tx))
 
 
-def next_receipt_no(s: Session, prefix: str, business_day: dt.date) -> str:
-    """``S-<store>-<device>-<seq>``: unique per device, readable, scannable (Code128)."""
-    seq = s.execute(
-        update(StoreIdentity)
-        .where(StoreIdentity.id == 1)
-        .values(receipt_seq=StoreIdentity.receipt_seq + 1)
-        .returning(StoreIdentity.receipt_seq, StoreIdentity.store_code, StoreIdentity.device_code)
-    ).one()
-    return f"{prefix}{seq.store_code}-{seq.device_code}-{business_day:%y%m%d}-{seq.receipt_seq:06d}"
+def next_receipt_no(tx: Tx, prefix: str = "") -> str:
+    """``S01-D1-000042`` (returns: ``R-S01-D1-000043``): unique per device, short enough to
+    type at the returns desk, printed as a Code128 barcode on the receipt."""
+    seq, store_code, device_code = tx.row(
+        "UPDATE store_identity SET receipt_seq = receipt_seq + 1 WHERE id = 1 "
+        "RETURNING receipt_seq, store_code, device_code"
+    )
+    return f"{prefix}{store_code}-{device_code}-{seq:06d}"
 
 
 def init_store(

@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from pos_app.db.models import Member, PointsLot
+from pos_app.db.raw import Tx, to_db
 from pos_app.db.store import StoreDB
 from pos_app.services.audit import audit
 from pos_app.services.auth import Permission, StaffSession, authorize
 from pos_app.services.context import context
-from pos_app.services.ledger import entry_payload, expire_due
+from pos_app.services.ledger import expire_due, load_member
 from pos_app.services.outbox import emit
 
 BATCH = 500
@@ -34,15 +32,16 @@ def run_expiry(db: StoreDB, *, actor: StaffSession, now: dt.datetime) -> ExpiryR
     members = points = 0
     while True:
         with db.write() as s:
-            ctx = context(db, s)
-            due = list(
-                s.scalars(
-                    select(PointsLot.member_id)
-                    .where(PointsLot.remaining > 0, PointsLot.expires_at <= now)
-                    .distinct()
-                    .limit(BATCH)
+            tx = Tx.of(s)
+            ctx = context(db, tx)
+            due = [
+                row[0]
+                for row in tx.rows(
+                    "SELECT DISTINCT member_id FROM points_lots "
+                    "WHERE remaining > 0 AND expires_at <= ? LIMIT ?",
+                    (to_db(now), BATCH),
                 )
-            )
+            ]
             if not due:
                 audit(
                     s,
@@ -55,12 +54,10 @@ def run_expiry(db: StoreDB, *, actor: StaffSession, now: dt.datetime) -> ExpiryR
                 break
             entries = []
             for member_id in due:
-                member = s.get(Member, member_id)
-                assert member is not None
-                entry = expire_due(s, ctx, member, now, actor.staff_id)
+                entry = expire_due(tx, ctx, load_member(tx, member_id), now, actor.staff_id)
                 if entry is not None:
                     entries.append(entry)
                     members += 1
                     points += -entry.points
-            emit(s, "points.expired", {"entries": [entry_payload(e) for e in entries]}, now)
+            emit(tx, "points.expired", {"entries": [e.payload() for e in entries]}, now)
     return ExpiryReport(members, points)

@@ -8,32 +8,162 @@ Invariants kept here, in every transaction, and checked by ``pos-app doctor``:
 * each lot's remaining equals its points minus what entries took from it
   (``lot_consumptions``; a negative row is a give-back into the lot).
 
-Spending takes the first-expiring lot first. Expired lots are expired before
-any spending, so nobody spends points that are already gone.
+Spending takes the first-expiring lot first. Lots already due expire before
+any spending, so nobody spends points that are gone. This module owns the
+``members.balance`` column and the ledger, lot and consumption tables and
+writes them with plain SQL (see :mod:`pos_app.db.raw`); ORM code only reads them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
-
-from pos_app.db.models import LedgerEntry, LotConsumption, Member, PointsLot
-from pos_app.errors import InsufficientPoints
+from pos_app.db.raw import Tx, from_db, to_db
+from pos_app.errors import InsufficientPoints, NotFound
 from pos_app.program import lot_expiry
 from pos_app.services.context import Context
 
 _DEFAULT: Any = object()
+_FAR = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+@dataclass
+class MemberRow:
+    """A member as the ledger sees it; ``balance`` follows every posting."""
+
+    id: str
+    name: str
+    phone: str | None
+    tier_code: str
+    status: str
+    balance: int
+    referrer_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    uuid: str
+    member_id: str
+    kind: str
+    points: int
+    balance_after: int
+    created_at: dt.datetime
+    business_day: dt.date
+    staff_id: str | None
+    reason: str
+
+    def payload(self) -> dict[str, Any]:
+        """The entry as HQ receives it in an outbox event."""
+        return {
+            "entry_id": self.uuid,
+            "member_id": self.member_id,
+            "kind": self.kind,
+            "points": self.points,
+            "balance_after": self.balance_after,
+            "created_at": self.created_at.isoformat(),
+            "business_day": self.business_day.isoformat(),
+            "staff_id": self.staff_id,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class Lot:
+    id: int
+    entry_id: int
+    points: int
+    remaining: int
+    expires_at: dt.datetime | None
+
+
+_MEMBER_SQL = (
+    "SELECT id, name, phone, tier_code, status, balance, referrer_id FROM members WHERE id = ?"
+)
+
+
+def load_member(tx: Tx, member_id: str) -> MemberRow:
+    row = tx.row(_MEMBER_SQL, (member_id,))
+    if row is None:
+        raise NotFound("no such member", field="member")
+    return MemberRow(*row)
+
+
+def save_member(tx: Tx, member: MemberRow, now: dt.datetime) -> None:
+    """Write back the member's tier and status (the balance is written by each posting)."""
+    tx.run(
+        "UPDATE members SET tier_code = ?, status = ?, updated_at = ? WHERE id = ?",
+        (member.tier_code, member.status, to_db(now), member.id),
+    )
+
+
+def member_lots(tx: Tx, member_id: str) -> list[Lot]:
+    """Lots with points left, first-expiring first (never-expiring last)."""
+    return [
+        Lot(lot_id, entry_id, points, remaining, from_db(expires))
+        for lot_id, entry_id, points, remaining, expires in tx.rows(
+            "SELECT id, entry_id, points, remaining, expires_at FROM points_lots "
+            "WHERE member_id = ? AND remaining > 0 "
+            "ORDER BY expires_at IS NULL, expires_at, id",
+            (member_id,),
+        )
+    ]
+
+
+def split_due(lots: Sequence[Lot], now: dt.datetime) -> tuple[list[Lot], list[Lot]]:
+    """(due at ``now``, still live)."""
+    due = [lot for lot in lots if lot.expires_at is not None and lot.expires_at <= now]
+    live = [lot for lot in lots if lot.expires_at is None or lot.expires_at > now]
+    return due, live
+
+
+def points_state(tx: Tx, member_id: str, now: dt.datetime) -> tuple[int, int]:
+    """(points already past expiry but not yet expired by a run, points spendable at ``now``)."""
+    due, live = tx.row(
+        "SELECT COALESCE(SUM(CASE WHEN expires_at <= ?1 THEN remaining END), 0), "
+        "COALESCE(SUM(CASE WHEN expires_at IS NULL OR expires_at > ?1 THEN remaining END), 0) "
+        "FROM points_lots WHERE member_id = ?2 AND remaining > 0",
+        (to_db(now), member_id),
+    )
+    return int(due), int(live)
+
+
+def spendable(tx: Tx, member_id: str, now: dt.datetime) -> int:
+    """Points the member can use at ``now`` (lots past expiry excluded even before the run)."""
+    return int(
+        tx.value(
+            "SELECT COALESCE(SUM(remaining), 0) FROM points_lots WHERE member_id = ? "
+            "AND remaining > 0 AND (expires_at IS NULL OR expires_at > ?)",
+            (member_id, to_db(now)),
+        )
+    )
+
+
+def due_and_expiring(tx: Tx, member_id: str, now: dt.datetime, days: int = 30) -> tuple[int, int]:
+    """(points already past expiry but not yet expired by a run, points expiring after
+    ``now`` and no later than ``now + days``), both exact, by lot."""
+    due, soon = tx.row(
+        "SELECT COALESCE(SUM(CASE WHEN expires_at <= ?1 THEN remaining END), 0), "
+        "COALESCE(SUM(CASE WHEN expires_at > ?1 AND expires_at <= ?2 THEN remaining END), 0) "
+        "FROM points_lots WHERE member_id = ?3 AND remaining > 0 AND expires_at IS NOT NULL",
+        (to_db(now), to_db(now + dt.timedelta(days=days)), member_id),
+    )
+    return int(due), int(soon)
+
+
+def effective_balance(tx: Tx, member: MemberRow, now: dt.datetime) -> int:
+    """The balance as it stands at ``now``: the posted balance minus lots already due."""
+    return member.balance - due_and_expiring(tx, member.id, now)[0]
 
 
 def _entry(
-    s: Session,
+    tx: Tx,
     ctx: Context,
-    member: Member,
+    member: MemberRow,
     *,
     kind: str,
     points: int,
@@ -43,88 +173,80 @@ def _entry(
     return_id: str | None = None,
     redemption_id: str | None = None,
     reason: str = "",
-) -> LedgerEntry:
+) -> Entry:
     if points == 0:
         raise ValueError("a ledger entry moves at least one point")
     member.balance += points
-    member.updated_at = now
-    entry = LedgerEntry(
-        uuid=str(uuid.uuid4()),
-        member_id=member.id,
-        kind=kind,
-        points=points,
-        balance_after=member.balance,
-        created_at=now,
-        business_day=ctx.program.business_day(now),
-        store_code=ctx.store_code,
-        device_code=ctx.device_code,
-        staff_id=staff_id,
-        sale_id=sale_id,
-        return_id=return_id,
-        redemption_id=redemption_id,
-        reason=reason[:200],
+    stamp = to_db(now)
+    day = ctx.program.business_day(now)
+    entry_uuid = str(uuid.uuid4())
+    reason = reason[:200]
+    cur = tx.run(
+        "INSERT INTO ledger_entries (uuid, member_id, kind, points, balance_after, created_at, "
+        "business_day, store_code, device_code, staff_id, sale_id, return_id, redemption_id, "
+        "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            entry_uuid,
+            member.id,
+            kind,
+            points,
+            member.balance,
+            stamp,
+            day.isoformat(),
+            ctx.store_code,
+            ctx.device_code,
+            staff_id,
+            sale_id,
+            return_id,
+            redemption_id,
+            reason,
+        ),
     )
-    s.add(entry)
-    s.flush()
-    return entry
-
-
-def _live_lots(s: Session, member_id: str, now: dt.datetime) -> list[PointsLot]:
-    """Lots with points left that have not expired, first-expiring first."""
-    return list(
-        s.scalars(
-            select(PointsLot)
-            .where(
-                PointsLot.member_id == member_id,
-                PointsLot.remaining > 0,
-                or_(PointsLot.expires_at.is_(None), PointsLot.expires_at > now),
-            )
-            .order_by(PointsLot.expires_at.is_(None), PointsLot.expires_at, PointsLot.id)
-        )
+    tx.run(
+        "UPDATE members SET balance = ?, updated_at = ? WHERE id = ?",
+        (member.balance, stamp, member.id),
+    )
+    assert cur.lastrowid is not None
+    return Entry(
+        cur.lastrowid,
+        entry_uuid,
+        member.id,
+        kind,
+        points,
+        member.balance,
+        now,
+        day,
+        staff_id,
+        reason,
     )
 
 
-def spendable(s: Session, member_id: str, now: dt.datetime) -> int:
-    """Points the member can use at ``now`` (expired lots excluded even before the run)."""
-    total = s.scalar(
-        select(func.coalesce(func.sum(PointsLot.remaining), 0)).where(
-            PointsLot.member_id == member_id,
-            PointsLot.remaining > 0,
-            or_(PointsLot.expires_at.is_(None), PointsLot.expires_at > now),
-        )
+def _new_lot(
+    tx: Tx,
+    member: MemberRow,
+    entry: Entry,
+    points: int,
+    now: dt.datetime,
+    expires_at: dt.datetime | None,
+) -> None:
+    tx.run(
+        "INSERT INTO points_lots (member_id, entry_id, points, remaining, earned_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            member.id,
+            entry.id,
+            points,
+            points,
+            to_db(now),
+            None if expires_at is None else to_db(expires_at),
+        ),
     )
-    return int(total or 0)
-
-
-def effective_balance(s: Session, member: Member, now: dt.datetime) -> int:
-    """The balance as it stands at ``now``: the cached balance minus lots already due."""
-    due = s.scalar(
-        select(func.coalesce(func.sum(PointsLot.remaining), 0)).where(
-            PointsLot.member_id == member.id,
-            PointsLot.remaining > 0,
-            PointsLot.expires_at <= now,
-        )
-    )
-    return member.balance - int(due or 0)
-
-
-def expiring_within(s: Session, member_id: str, now: dt.datetime, days: int = 30) -> int:
-    """Points that expire after ``now`` and no later than ``now + days`` (exact, by lot)."""
-    total = s.scalar(
-        select(func.coalesce(func.sum(PointsLot.remaining), 0)).where(
-            PointsLot.member_id == member_id,
-            PointsLot.remaining > 0,
-            PointsLot.expires_at > now,
-            PointsLot.expires_at <= now + dt.timedelta(days=days),
-        )
-    )
-    return int(total or 0)
 
 
 def credit(
-    s: Session,
+    tx: Tx,
     ctx: Context,
-    member: Member,
+    member: MemberRow,
     *,
     kind: str,
     points: int,
@@ -132,62 +254,22 @@ def credit(
     staff_id: str | None,
     expires_at: dt.datetime | None = _DEFAULT,
     **refs: Any,
-) -> LedgerEntry:
+) -> Entry:
     """Add points; a new lot holds what is not needed to repay a negative balance."""
     if points <= 0:
         raise ValueError("credit needs a positive number of points")
     debt = max(0, -member.balance)
-    entry = _entry(s, ctx, member, kind=kind, points=points, now=now, staff_id=staff_id, **refs)
+    entry = _entry(tx, ctx, member, kind=kind, points=points, now=now, staff_id=staff_id, **refs)
     lot_points = points - min(points, debt)
     if lot_points:
-        s.add(
-            PointsLot(
-                member_id=member.id,
-                entry_id=entry.id,
-                points=lot_points,
-                remaining=lot_points,
-                earned_at=now,
-                expires_at=lot_expiry(ctx.program, now) if expires_at is _DEFAULT else expires_at,
-            )
-        )
+        expiry = lot_expiry(ctx.program, now) if expires_at is _DEFAULT else expires_at
+        _new_lot(tx, member, entry, lot_points, now, expiry)
     return entry
 
 
-def debit(
-    s: Session,
-    ctx: Context,
-    member: Member,
-    *,
-    kind: str,
-    points: int,
-    now: dt.datetime,
-    staff_id: str | None,
-    allow_negative: bool = False,
-    prefer_entries: Sequence[int] = (),
-    **refs: Any,
-) -> LedgerEntry:
-    """Take points, first-expiring lot first (lots of ``prefer_entries`` before any other).
-
-    Without ``allow_negative`` a debit larger than the spendable points is refused
-    and nothing is written.
-    """
-    if points <= 0:
-        raise ValueError("debit needs a positive number of points")
-    expire_due(s, ctx, member, now)
-    lots = _live_lots(s, member.id, now)
-    if prefer_entries:
-        preferred = set(prefer_entries)
-        lots.sort(key=lambda lot: lot.entry_id not in preferred)
-    available = sum(lot.remaining for lot in lots)
-    if points > available and not allow_negative:
-        raise InsufficientPoints(f"the member has {available} points, {points} are needed")
-    entry = _entry(s, ctx, member, kind=kind, points=-points, now=now, staff_id=staff_id, **refs)
-    _consume(s, entry, lots, points)
-    return entry
-
-
-def _consume(s: Session, entry: LedgerEntry, lots: Iterable[PointsLot], points: int) -> None:
+def _consume(tx: Tx, entry: Entry, lots: Sequence[Lot], points: int) -> None:
     left = points
+    updates, takes = [], []
     for lot in lots:
         if left == 0:
             break
@@ -195,13 +277,53 @@ def _consume(s: Session, entry: LedgerEntry, lots: Iterable[PointsLot], points: 
         if take:
             lot.remaining -= take
             left -= take
-            s.add(LotConsumption(entry_id=entry.id, lot_id=lot.id, points=take))
+            updates.append((lot.remaining, lot.id))
+            takes.append((entry.id, lot.id, take))
+    tx.run_many("UPDATE points_lots SET remaining = ? WHERE id = ?", updates)
+    tx.run_many("INSERT INTO lot_consumptions (entry_id, lot_id, points) VALUES (?, ?, ?)", takes)
+
+
+def debit(
+    tx: Tx,
+    ctx: Context,
+    member: MemberRow,
+    *,
+    kind: str,
+    points: int,
+    now: dt.datetime,
+    staff_id: str | None,
+    allow_negative: bool = False,
+    prefer_entries: Sequence[int] = (),
+    lots: list[Lot] | None = None,
+    **refs: Any,
+) -> Entry:
+    """Take points, first-expiring lot first (lots of ``prefer_entries`` before any other).
+
+    Without ``allow_negative`` a debit larger than the spendable points is refused
+    and nothing is written. ``lots`` may pass the member's lots already loaded in
+    this transaction.
+    """
+    if points <= 0:
+        raise ValueError("debit needs a positive number of points")
+    lots = member_lots(tx, member.id) if lots is None else lots
+    due, live = split_due(lots, now)
+    available = sum(lot.remaining for lot in live)
+    if points > available and not allow_negative:
+        raise InsufficientPoints(f"the member has {available} points, {points} are needed")
+    if due:
+        _expire(tx, ctx, member, due, now, staff_id)
+    if prefer_entries:
+        preferred = set(prefer_entries)
+        live.sort(key=lambda lot: lot.entry_id not in preferred)
+    entry = _entry(tx, ctx, member, kind=kind, points=-points, now=now, staff_id=staff_id, **refs)
+    _consume(tx, entry, live, points)
+    return entry
 
 
 def give_back(
-    s: Session,
+    tx: Tx,
     ctx: Context,
-    member: Member,
+    member: MemberRow,
     *,
     kind: str,
     points: int,
@@ -210,7 +332,7 @@ def give_back(
     taken_by: Sequence[int],
     given_back_by: Sequence[int],
     **refs: Any,
-) -> LedgerEntry:
+) -> Entry:
     """Return points that ``taken_by`` entries spent into the lots they came from.
 
     The points keep their original expiry (a lot already past it expires at the
@@ -219,69 +341,50 @@ def give_back(
     if points <= 0:
         raise ValueError("give_back needs a positive number of points")
     debt = max(0, -member.balance)
-    entry = _entry(s, ctx, member, kind=kind, points=points, now=now, staff_id=staff_id, **refs)
-    to_lots = points - min(points, debt)
-    if not to_lots:
+    entry = _entry(tx, ctx, member, kind=kind, points=points, now=now, staff_id=staff_id, **refs)
+    left = points - min(points, debt)
+    if not left:
         return entry
-    taken = dict(
-        s.execute(
-            select(LotConsumption.lot_id, func.sum(LotConsumption.points))
-            .where(LotConsumption.entry_id.in_(taken_by), LotConsumption.points > 0)
-            .group_by(LotConsumption.lot_id)
-        ).tuples()
+    marks = ",".join("?" * len(taken_by)) or "NULL"
+    back_marks = ",".join("?" * len(given_back_by)) or "NULL"
+    rows = tx.rows(
+        f"SELECT l.id, l.points, l.remaining, l.expires_at, "
+        f"  (SELECT COALESCE(SUM(points), 0) FROM lot_consumptions c "
+        f"   WHERE c.lot_id = l.id AND c.points > 0 AND c.entry_id IN ({marks})), "
+        f"  (SELECT COALESCE(-SUM(points), 0) FROM lot_consumptions c "
+        f"   WHERE c.lot_id = l.id AND c.points < 0 AND c.entry_id IN ({back_marks})) "
+        f"FROM points_lots l WHERE l.id IN "
+        f"  (SELECT lot_id FROM lot_consumptions WHERE entry_id IN ({marks}))",
+        (*taken_by, *given_back_by, *taken_by),
     )
-    returned = dict(
-        s.execute(
-            select(LotConsumption.lot_id, -func.sum(LotConsumption.points))
-            .where(LotConsumption.entry_id.in_(given_back_by), LotConsumption.points < 0)
-            .group_by(LotConsumption.lot_id)
-        ).tuples()
-    )
-    lots = list(s.scalars(select(PointsLot).where(PointsLot.id.in_(taken))))
     # longest-lived first: the member gets back the most valuable points first
-    far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    lots.sort(key=lambda lot: (lot.expires_at or far, lot.id), reverse=True)
-    left = to_lots
-    for lot in lots:
-        room = min(taken[lot.id] - returned.get(lot.id, 0), lot.points - lot.remaining)
-        put = min(room, left)
+    rows.sort(key=lambda r: (from_db(r[3]) or _FAR, r[0]), reverse=True)
+    updates, puts = [], []
+    for lot_id, lot_points, remaining, _expires, taken, returned in rows:
+        put = min(taken - returned, lot_points - remaining, left)
         if put > 0:
-            lot.remaining += put
             left -= put
-            s.add(LotConsumption(entry_id=entry.id, lot_id=lot.id, points=-put))
+            updates.append((put, lot_id))
+            puts.append((entry.id, lot_id, -put))
+    tx.run_many("UPDATE points_lots SET remaining = remaining + ? WHERE id = ?", updates)
+    tx.run_many("INSERT INTO lot_consumptions (entry_id, lot_id, points) VALUES (?, ?, ?)", puts)
     if left:
         # nothing left to return into (should not happen): a fresh lot keeps the invariant
-        s.add(
-            PointsLot(
-                member_id=member.id,
-                entry_id=entry.id,
-                points=left,
-                remaining=left,
-                earned_at=now,
-                expires_at=lot_expiry(ctx.program, now),
-            )
-        )
+        _new_lot(tx, member, entry, left, now, lot_expiry(ctx.program, now))
     return entry
 
 
-def expire_due(
-    s: Session, ctx: Context, member: Member, now: dt.datetime, staff_id: str | None = None
-) -> LedgerEntry | None:
-    """Expire the member's lots due at ``now``: one entry, lots emptied. Idempotent."""
-    due = list(
-        s.scalars(
-            select(PointsLot).where(
-                PointsLot.member_id == member.id,
-                PointsLot.remaining > 0,
-                PointsLot.expires_at <= now,
-            )
-        )
-    )
+def _expire(
+    tx: Tx,
+    ctx: Context,
+    member: MemberRow,
+    due: Sequence[Lot],
+    now: dt.datetime,
+    staff_id: str | None,
+) -> Entry:
     total = sum(lot.remaining for lot in due)
-    if not total:
-        return None
     entry = _entry(
-        s,
+        tx,
         ctx,
         member,
         kind="expiry",
@@ -290,20 +393,15 @@ def expire_due(
         staff_id=staff_id,
         reason="points expired",
     )
-    _consume(s, entry, due, total)
+    _consume(tx, entry, due, total)
     return entry
 
 
-def entry_payload(entry: LedgerEntry) -> dict[str, Any]:
-    """The ledger entry as HQ receives it in an outbox event."""
-    return {
-        "entry_id": entry.uuid,
-        "member_id": entry.member_id,
-        "kind": entry.kind,
-        "points": entry.points,
-        "balance_after": entry.balance_after,
-        "created_at": entry.created_at.isoformat(),
-        "business_day": entry.business_day.isoformat(),
-        "staff_id": entry.staff_id,
-        "reason": entry.reason,
-    }
+def expire_due(
+    tx: Tx, ctx: Context, member: MemberRow, now: dt.datetime, staff_id: str | None = None
+) -> Entry | None:
+    """Expire the member's lots due at ``now``: one entry, lots emptied. Idempotent."""
+    due, _live = split_due(member_lots(tx, member.id), now)
+    if not due:
+        return None
+    return _expire(tx, ctx, member, due, now, staff_id)

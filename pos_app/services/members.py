@@ -1,4 +1,9 @@
-"""Members: registration with referral, look-up by card or phone, cards lost and replaced."""
+"""Members: registration with referral, look-up by card or phone, cards lost and replaced.
+
+Look-ups are on the cashier's critical path (scan -> member panel), so they run
+plain indexed SQL on a pooled connection: card number is the primary key of
+``member_cards``, phone is unique on ``members``, last-4 digits are indexed.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,15 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from pos_app.cards import normalise_card
-from pos_app.db.models import Member, MemberCard
+from pos_app.db.raw import Tx, read_tx, to_db
 from pos_app.db.store import StoreDB
 from pos_app.errors import Conflict, InvalidInput, NotFound
 from pos_app.phone import last4_key, mask_name, mask_phone, normalise_phone
 from pos_app.services.audit import audit
 from pos_app.services.auth import Permission, StaffSession, authorize
 from pos_app.services.context import Context, context
-from pos_app.services.ledger import credit, effective_balance, entry_payload, expiring_within
+from pos_app.services.ledger import MemberRow, credit, due_and_expiring, load_member
 from pos_app.services.outbox import emit
 
 CANDIDATE_LIMIT = 8
@@ -48,7 +50,19 @@ class Registration:
     referrer_id: str | None
 
 
-def member_view(s: Session, ctx: Context, member: Member, now: dt.datetime) -> MemberView:
+def member_view(tx: Tx, ctx: Context, member: MemberRow, now: dt.datetime) -> MemberView:
+    due, soon = due_and_expiring(tx, member.id, now)
+    cards = tx.rows(
+        "SELECT card_no FROM member_cards WHERE member_id = ? AND status = 'active' "
+        "ORDER BY issued_at",
+        (member.id,),
+    )
+    return _view(ctx, member, due, soon, tuple(c[0] for c in cards))
+
+
+def _view(
+    ctx: Context, member: MemberRow, due: int, soon: int, cards: tuple[str, ...]
+) -> MemberView:
     tier = ctx.program.tier(member.tier_code)
     return MemberView(
         id=member.id,
@@ -59,78 +73,118 @@ def member_view(s: Session, ctx: Context, member: Member, now: dt.datetime) -> M
         tier_name=tier.name,
         tier_name_en=tier.name_en or tier.name,
         status=member.status,
-        balance=effective_balance(s, member, now),
-        expiring_30d=expiring_within(s, member.id, now),
-        cards=tuple(c.card_no for c in member.cards if c.status == "active"),
+        balance=member.balance - due,
+        expiring_30d=soon,
+        cards=cards,
     )
 
 
-def _by_card(s: Session, card_no: str) -> Member | None:
-    card = s.get(MemberCard, card_no)
-    if card is None:
+# The member panel in one statement: member, points due and expiring, active cards.
+_PANEL = (
+    "SELECT m.id, m.name, m.phone, m.tier_code, m.status, m.balance, m.referrer_id, "
+    " (SELECT COALESCE(SUM(remaining), 0) FROM points_lots "
+    "   WHERE member_id = m.id AND remaining > 0 AND expires_at <= ?1), "
+    " (SELECT COALESCE(SUM(remaining), 0) FROM points_lots "
+    "   WHERE member_id = m.id AND remaining > 0 AND expires_at > ?1 AND expires_at <= ?2), "
+    " (SELECT group_concat(card_no, ' ') FROM "
+    "   (SELECT card_no FROM member_cards WHERE member_id = m.id AND status = 'active' "
+    "    ORDER BY issued_at)) "
+)
+
+
+def _panel(db: StoreDB, tx: Tx, where: str, key: str, now: dt.datetime) -> MemberView | None:
+    row = tx.row(_PANEL + where, (to_db(now), to_db(now + dt.timedelta(days=30)), key))
+    if row is None:
         return None
-    if card.status != "active":
+    cards = tuple(row[9].split()) if row[9] else ()
+    return _view(context(db, tx), MemberRow(*row[:7]), row[7], row[8], cards)
+
+
+def _card_owner(tx: Tx, card_no: str) -> str | None:
+    """The member id holding an active card; a lost or replaced card is an error."""
+    row = tx.row("SELECT member_id, status FROM member_cards WHERE card_no = ?", (card_no,))
+    if row is None:
+        return None
+    if row[1] != "active":
         raise InvalidInput(
-            f"card {card_no} was reported {card.status}; use the member's current card",
-            field="card",
+            f"card {card_no} was reported {row[1]}; use the member's current card", field="card"
         )
-    return card.member
+    return str(row[0])
 
 
-def _by_phone(s: Session, phone: str) -> Member | None:
-    return s.scalar(select(Member).where(Member.phone == phone))
+def _phone_owner(tx: Tx, phone: str) -> str | None:
+    return tx.value("SELECT id FROM members WHERE phone = ?", (phone,))
 
 
-def _resolve(s: Session, text: str, *, field: str) -> Member | None:
-    """A card number or a phone number, whichever ``text`` is."""
+def _resolve(tx: Tx, text: str, *, field: str) -> str | None:
+    """The member id for a card number or a phone number, whichever ``text`` is."""
     try:
-        return _by_phone(s, normalise_phone(text, field=field))
+        return _phone_owner(tx, normalise_phone(text, field=field))
     except InvalidInput:
-        return _by_card(s, normalise_card(text, field=field))
-
-
-def get_member(s: Session, member_id: str) -> Member:
-    member = s.get(Member, member_id)
-    if member is None:
-        raise NotFound("no such member", field="member")
-    return member
+        return _card_owner(tx, normalise_card(text, field=field))
 
 
 def find_by_card(db: StoreDB, card: str, *, now: dt.datetime) -> MemberView:
     card_no = normalise_card(card)
-    with db.read() as s:
-        member = _by_card(s, card_no)
-        if member is None:
+    with read_tx(db.engine) as tx:
+        view = _panel(
+            db,
+            tx,
+            "FROM member_cards c JOIN members m ON m.id = c.member_id "
+            "WHERE c.card_no = ?3 AND c.status = 'active'",
+            card_no,
+            now,
+        )
+        if view is None:
+            _card_owner(tx, card_no)  # a lost or replaced card says so
             raise NotFound(f"no member has card {card_no}", field="card")
-        return member_view(s, context(db, s), member, now)
+        return view
 
 
 def find_by_phone(db: StoreDB, phone: str, *, now: dt.datetime) -> MemberView:
     number = normalise_phone(phone)
-    with db.read() as s:
-        member = _by_phone(s, number)
-        if member is None:
+    with read_tx(db.engine) as tx:
+        view = _panel(db, tx, "FROM members m WHERE m.phone = ?3", number, now)
+        if view is None:
             raise NotFound(f"no member has phone {mask_phone(number)}", field="phone")
-        return member_view(s, context(db, s), member, now)
+        return view
 
 
 def search_last4(db: StoreDB, digits: str, *, now: dt.datetime) -> list[MemberView]:
     """Members whose phone ends in these 4 digits: a short pick list for the cashier."""
     key = last4_key(digits)
-    with db.read() as s:
-        ctx = context(db, s)
-        members = s.scalars(
-            select(Member)
-            .where(Member.phone_last4 == key, Member.status != "closed")
-            .order_by(Member.name)
-            .limit(CANDIDATE_LIMIT)
+    with read_tx(db.engine) as tx:
+        ctx = context(db, tx)
+        rows = tx.rows(
+            "SELECT id, name, phone, tier_code, status, balance, referrer_id FROM members "
+            "WHERE phone_last4 = ? AND status != 'closed' ORDER BY name LIMIT ?",
+            (key, CANDIDATE_LIMIT),
         )
-        return [member_view(s, ctx, m, now) for m in members]
+        return [member_view(tx, ctx, MemberRow(*row), now) for row in rows]
 
 
 def view_member(db: StoreDB, member_id: str, *, now: dt.datetime) -> MemberView:
-    with db.read() as s:
-        return member_view(s, context(db, s), get_member(s, member_id), now)
+    with read_tx(db.engine) as tx:
+        return member_view(tx, context(db, tx), load_member(tx, member_id), now)
+
+
+def _check_name(name: str) -> str:
+    name = " ".join(name.split()) if isinstance(name, str) else ""
+    if not name:
+        raise InvalidInput("enter the member's name", field="name")
+    if len(name) > 80:
+        raise InvalidInput("the name is too long (80 characters at most)", field="name")
+    return name
+
+
+def _add_card(tx: Tx, member_id: str, card_no: str, now: dt.datetime) -> None:
+    if tx.value("SELECT 1 FROM member_cards WHERE card_no = ?", (card_no,)):
+        raise Conflict(f"card {card_no} already belongs to a member", field="card")
+    tx.run(
+        "INSERT INTO member_cards (card_no, member_id, status, issued_at) "
+        "VALUES (?, ?, 'active', ?)",
+        (card_no, member_id, to_db(now)),
+    )
 
 
 def register_member(
@@ -145,49 +199,55 @@ def register_member(
 ) -> Registration:
     """Sign a member up at the counter; credits the sign-up and referral bonuses."""
     authorize(db, actor, Permission.REGISTER_MEMBER)
-    name = " ".join(name.split())
-    if not name:
-        raise InvalidInput("enter the member's name", field="name")
-    if len(name) > 80:
-        raise InvalidInput("the name is too long (80 characters at most)", field="name")
+    name = _check_name(name)
     number = normalise_phone(phone)
     card_no = normalise_card(card) if card else None
     with db.write() as s:
-        ctx = context(db, s)
-        if _by_phone(s, number) is not None:
+        tx = Tx.of(s)
+        ctx = context(db, tx)
+        if _phone_owner(tx, number) is not None:
             raise Conflict(f"phone {mask_phone(number)} is already registered", field="phone")
-        if card_no and s.get(MemberCard, card_no) is not None:
-            raise Conflict(f"card {card_no} already belongs to a member", field="card")
-        referrer_member = None
+        referrer_row = None
         if referrer:
-            referrer_member = _resolve(s, referrer, field="referrer")
-            if referrer_member is None:
+            referrer_id = _resolve(tx, referrer, field="referrer")
+            if referrer_id is None:
                 raise NotFound("no member matches the referrer", field="referrer")
-            if referrer_member.status != "active":
+            referrer_row = load_member(tx, referrer_id)
+            if referrer_row.status != "active":
                 raise InvalidInput("the referrer's membership is not active", field="referrer")
-        member = Member(
-            id=str(uuid.uuid4()),
-            name=name,
-            phone=number,
-            phone_last4=number[-4:],
-            tier_code=ctx.program.base_tier.code,
-            referrer_id=referrer_member.id if referrer_member else None,
-            status="active",
-            balance=0,
-            home_store=ctx.store_code,
-            created_at=now,
-            updated_at=now,
+        member = MemberRow(
+            str(uuid.uuid4()),
+            name,
+            number,
+            ctx.program.base_tier.code,
+            "active",
+            0,
+            referrer_row.id if referrer_row else None,
         )
-        s.add(member)
-        s.flush()
+        tx.run(
+            "INSERT INTO members (id, name, phone, phone_last4, tier_code, referrer_id, status, "
+            "balance, home_store, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'active', 0, ?, ?, ?)",
+            (
+                member.id,
+                name,
+                number,
+                number[-4:],
+                member.tier_code,
+                member.referrer_id,
+                ctx.store_code,
+                to_db(now),
+                to_db(now),
+            ),
+        )
         if card_no:
-            s.add(MemberCard(card_no=card_no, member_id=member.id, status="active", issued_at=now))
+            _add_card(tx, member.id, card_no, now)
         bonuses = ctx.program.definition.bonuses
         entries = []
         if bonuses.signup:
             entries.append(
                 credit(
-                    s,
+                    tx,
                     ctx,
                     member,
                     kind="signup_bonus",
@@ -197,12 +257,12 @@ def register_member(
                     reason="sign-up bonus",
                 )
             )
-        if referrer_member is not None and bonuses.referral:
+        if referrer_row is not None and bonuses.referral:
             entries.append(
                 credit(
-                    s,
+                    tx,
                     ctx,
-                    referrer_member,
+                    referrer_row,
                     kind="referral_bonus",
                     points=bonuses.referral,
                     now=now,
@@ -211,29 +271,27 @@ def register_member(
                 )
             )
         emit(
-            s,
+            tx,
             "member.registered",
             {
                 "member": {
                     "id": member.id,
-                    "name": member.name,
-                    "phone": member.phone,
+                    "name": name,
+                    "phone": number,
                     "card": card_no,
                     "referrer_id": member.referrer_id,
                     "tier_code": member.tier_code,
-                    "home_store": member.home_store,
+                    "home_store": ctx.store_code,
                     "created_at": now.isoformat(),
                 },
-                "entries": [entry_payload(e) for e in entries],
+                "entries": [e.payload() for e in entries],
             },
             now,
         )
-        s.flush()
-        s.refresh(member)
         return Registration(
-            member=member_view(s, ctx, member, now),
+            member=member_view(tx, ctx, member, now),
             signup_bonus=bonuses.signup,
-            referral_bonus=bonuses.referral if referrer_member else 0,
+            referral_bonus=bonuses.referral if referrer_row else 0,
             referrer_id=member.referrer_id,
         )
 
@@ -245,16 +303,13 @@ def add_card(
     authorize(db, actor, Permission.MANAGE_CARDS)
     card_no = normalise_card(card)
     with db.write() as s:
-        ctx = context(db, s)
-        member = get_member(s, member_id)
-        if s.get(MemberCard, card_no) is not None:
-            raise Conflict(f"card {card_no} already belongs to a member", field="card")
-        s.add(MemberCard(card_no=card_no, member_id=member.id, status="active", issued_at=now))
-        emit(s, "member.card_added", {"member_id": member.id, "card": card_no}, now)
+        tx = Tx.of(s)
+        ctx = context(db, tx)
+        member = load_member(tx, member_id)
+        _add_card(tx, member.id, card_no, now)
+        emit(tx, "member.card_added", {"member_id": member.id, "card": card_no}, now)
         audit(s, actor.staff_id, "card.add", card_no, {"member_id": member.id}, now)
-        s.flush()
-        s.refresh(member)
-        return member_view(s, ctx, member, now)
+        return member_view(tx, ctx, member, now)
 
 
 def replace_card(
@@ -270,31 +325,25 @@ def replace_card(
     authorize(db, actor, Permission.MANAGE_CARDS)
     old_no, new_no = normalise_card(old_card, field="old_card"), normalise_card(new_card)
     with db.write() as s:
-        ctx = context(db, s)
-        old = s.get(MemberCard, old_no)
-        if old is None:
+        tx = Tx.of(s)
+        ctx = context(db, tx)
+        row = tx.row("SELECT member_id, status FROM member_cards WHERE card_no = ?", (old_no,))
+        if row is None:
             raise NotFound(f"no member has card {old_no}", field="old_card")
-        if old.status != "active":
-            raise Conflict(f"card {old_no} is already {old.status}", field="old_card")
-        if s.get(MemberCard, new_no) is not None:
-            raise Conflict(f"card {new_no} already belongs to a member", field="card")
-        old.status = "lost" if lost else "replaced"
-        old.closed_at = now
-        old.replaced_by = new_no
-        s.add(MemberCard(card_no=new_no, member_id=old.member_id, status="active", issued_at=now))
+        member_id, status = row
+        if status != "active":
+            raise Conflict(f"card {old_no} is already {status}", field="old_card")
+        _add_card(tx, member_id, new_no, now)
+        new_status = "lost" if lost else "replaced"
+        tx.run(
+            "UPDATE member_cards SET status = ?, closed_at = ?, replaced_by = ? WHERE card_no = ?",
+            (new_status, to_db(now), new_no, old_no),
+        )
         emit(
-            s,
+            tx,
             "member.card_replaced",
-            {
-                "member_id": old.member_id,
-                "old_card": old_no,
-                "new_card": new_no,
-                "status": old.status,
-            },
+            {"member_id": member_id, "old_card": old_no, "new_card": new_no, "status": new_status},
             now,
         )
         audit(s, actor.staff_id, "card.replace", old_no, {"new": new_no, "lost": lost}, now)
-        s.flush()
-        member = get_member(s, old.member_id)
-        s.refresh(member)
-        return member_view(s, ctx, member, now)
+        return member_view(tx, ctx, load_member(tx, member_id), now)

@@ -8,10 +8,7 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
-
-from pos_app.db.models import OutboxEvent, StoreIdentity
+from pos_app.db.raw import Tx, to_db
 
 SCHEMA_VERSION = 1
 
@@ -24,24 +21,19 @@ def payload_hash(payload_text: str) -> str:
     return hashlib.sha256(payload_text.encode("utf-8")).hexdigest()
 
 
-def emit(s: Session, type_: str, payload: dict[str, Any], now: dt.datetime) -> OutboxEvent:
-    """Append an event with the device's next sequence number (no gaps: same transaction)."""
-    seq = s.execute(
-        update(StoreIdentity)
-        .where(StoreIdentity.id == 1)
-        .values(outbox_seq=StoreIdentity.outbox_seq + 1)
-        .returning(StoreIdentity.outbox_seq)
-    ).scalar_one()
-    text = canonical_json(payload)
-    event = OutboxEvent(
-        seq=seq,
-        event_id=str(uuid.uuid4()),
-        type=type_,
-        schema_version=SCHEMA_VERSION,
-        payload=text,
-        payload_hash=payload_hash(text),
-        created_at=now,
-        status="pending",
+def emit(tx: Tx, type_: str, payload: dict[str, Any], now: dt.datetime) -> tuple[int, str]:
+    """Append an event with the device's next sequence number (gap-free: same transaction).
+
+    Returns (sequence number, event id).
+    """
+    seq = tx.value(
+        "UPDATE store_identity SET outbox_seq = outbox_seq + 1 WHERE id = 1 RETURNING outbox_seq"
     )
-    s.add(event)
-    return event
+    text = canonical_json(payload)
+    event_id = str(uuid.uuid4())
+    tx.run(
+        "INSERT INTO outbox_events (seq, event_id, type, schema_version, payload, payload_hash, "
+        "created_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')",
+        (seq, event_id, type_, SCHEMA_VERSION, text, payload_hash(text), to_db(now)),
+    )
+    return seq, event_id

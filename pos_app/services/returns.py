@@ -16,10 +16,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from pos_app.db.models import LedgerEntry, Member, Return, ReturnLine, Sale, SaleLine
+from pos_app.db.models import Return, ReturnLine, Sale, SaleLine
+from pos_app.db.raw import Tx
 from pos_app.db.store import StoreDB
 from pos_app.errors import Conflict, InvalidInput
 from pos_app.program.allocation import pro_rata
@@ -28,7 +26,15 @@ from pos_app.services.audit import audit
 from pos_app.services.auth import Permission, StaffSession, authorize, require_approval
 from pos_app.services.checkout import find_sale
 from pos_app.services.context import Context, context, next_receipt_no
-from pos_app.services.ledger import debit, effective_balance, entry_payload, give_back, spendable
+from pos_app.services.ledger import (
+    Entry,
+    MemberRow,
+    debit,
+    effective_balance,
+    give_back,
+    load_member,
+    spendable,
+)
 from pos_app.services.outbox import emit
 
 
@@ -81,7 +87,7 @@ def _reverse_share(earned: int, done: int, part: int, qty: int) -> int:
 
 
 def _quote(
-    s: Session, ctx: Context, sale: Sale, items: Sequence[ReturnItem], now: dt.datetime
+    tx: Tx, ctx: Context, sale: Sale, items: Sequence[ReturnItem], now: dt.datetime
 ) -> ReturnQuote:
     if not items:
         raise InvalidInput("choose what is returned", field="items")
@@ -127,14 +133,13 @@ def _quote(
     short = cash = 0
     balance_after = None
     if sale.member_id is not None:
-        member = s.get(Member, sale.member_id)
-        assert member is not None
-        available = spendable(s, member.id, now) + restored
+        member = load_member(tx, sale.member_id)
+        available = spendable(tx, member.id, now) + restored
         if rules.spent_points is SpentPointsPolicy.REQUIRE_CASH and reversed_ > available:
             short = reversed_ - available
             ppy = ctx.program.offset_points_per_yuan(sale.tier_code)
             cash = -(-short * 100 // ppy)  # round up: the store is not short-changed
-        balance_after = effective_balance(s, member, now) + restored - (reversed_ - short)
+        balance_after = effective_balance(tx, member, now) + restored - (reversed_ - short)
     threshold = rules.manager_approval_over
     needs_manager = threshold is not None and (threshold == 0 or refund > threshold)
     return ReturnQuote(
@@ -156,7 +161,8 @@ def quote_return(
     db: StoreDB, *, receipt_no: str, items: Sequence[ReturnItem], now: dt.datetime
 ) -> ReturnQuote:
     with db.read() as s:
-        return _quote(s, context(db, s), find_sale(s, receipt_no), items, now)
+        tx = Tx.of(s)
+        return _quote(tx, context(db, tx), find_sale(s, receipt_no), items, now)
 
 
 def returnable_lines(db: StoreDB, *, receipt_no: str) -> list[tuple[int, str, int]]:
@@ -187,9 +193,10 @@ def commit_return(
         previous = s.get(Return, return_id)
         if previous is not None:
             raise Conflict("this return was already recorded", field="return_id")
-        ctx = context(db, s)
+        tx = Tx.of(s)
+        ctx = context(db, tx)
         sale = find_sale(s, receipt_no)
-        quote = _quote(s, ctx, sale, items, now)
+        quote = _quote(tx, ctx, sale, items, now)
         if expected_net_refund_fen is not None and expected_net_refund_fen != quote.net_refund_fen:
             raise Conflict("the refund changed since it was shown; check again")
         if quote.needs_manager:
@@ -197,7 +204,7 @@ def commit_return(
         day = ctx.program.business_day(now)
         ret = Return(
             id=return_id,
-            return_no=next_receipt_no(s, "R", day),
+            return_no=next_receipt_no(tx, "R-"),
             sale_id=sale.id,
             staff_id=actor.staff_id,
             approved_by=approver.staff_id if quote.needs_manager and approver else None,
@@ -225,12 +232,13 @@ def commit_return(
                 )
             )
             line.returned_qty += row.qty
-        entries: list[LedgerEntry] = []
-        member = s.get(Member, sale.member_id) if sale.member_id else None
+        s.flush()
+        entries: list[Entry] = []
+        member = load_member(tx, sale.member_id) if sale.member_id else None
         if member is not None:
-            entries = _move_points(s, ctx, member, sale, ret, quote, actor, now)
+            entries = _move_points(tx, ctx, member, sale, ret, quote, actor, now)
         emit(
-            s,
+            tx,
             "return.completed",
             {
                 "return": {
@@ -248,7 +256,7 @@ def commit_return(
                     {"line_no": r.line_no, "qty": r.qty, "refund_fen": r.refund_fen}
                     for r in quote.lines
                 ],
-                "entries": [entry_payload(e) for e in entries],
+                "entries": [e.payload() for e in entries],
             },
             now,
         )
@@ -265,26 +273,30 @@ def commit_return(
             return_id=return_id,
             return_no=ret.return_no,
             quote=quote,
-            balance=effective_balance(s, member, now) if member else None,
+            balance=effective_balance(tx, member, now) if member else None,
         )
 
 
 def _move_points(
-    s: Session,
+    tx: Tx,
     ctx: Context,
-    member: Member,
+    member: MemberRow,
     sale: Sale,
     ret: Return,
     quote: ReturnQuote,
     actor: StaffSession,
     now: dt.datetime,
-) -> list[LedgerEntry]:
-    sale_entries = list(s.scalars(select(LedgerEntry).where(LedgerEntry.sale_id == sale.id)))
+) -> list[Entry]:
+    sale_entries: dict[str, list[int]] = {}
+    for entry_id, kind in tx.rows(
+        "SELECT id, kind FROM ledger_entries WHERE sale_id = ?", (sale.id,)
+    ):
+        sale_entries.setdefault(kind, []).append(entry_id)
     entries = []
     if quote.points_restored:
         entries.append(
             give_back(
-                s,
+                tx,
                 ctx,
                 member,
                 kind="offset_refund",
@@ -293,8 +305,8 @@ def _move_points(
                 staff_id=actor.staff_id,
                 sale_id=sale.id,
                 return_id=ret.id,
-                taken_by=[e.id for e in sale_entries if e.kind == "offset"],
-                given_back_by=[e.id for e in sale_entries if e.kind == "offset_refund"],
+                taken_by=sale_entries.get("offset", []),
+                given_back_by=sale_entries.get("offset_refund", []),
                 reason=f"return {ret.return_no}",
             )
         )
@@ -304,7 +316,7 @@ def _move_points(
         )
         entries.append(
             debit(
-                s,
+                tx,
                 ctx,
                 member,
                 kind="reversal",
@@ -312,7 +324,7 @@ def _move_points(
                 now=now,
                 staff_id=actor.staff_id,
                 allow_negative=allow_negative,
-                prefer_entries=[e.id for e in sale_entries if e.kind == "earn"],
+                prefer_entries=sale_entries.get("earn", []),
                 sale_id=sale.id,
                 return_id=ret.id,
                 reason=f"return {ret.return_no}",

@@ -5,17 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from pos_app.db.models import LedgerEntry, Member, MemberTierAward, Return, Sale
+from pos_app.db.raw import Tx, to_db
 from pos_app.db.store import StoreDB
 from pos_app.program import qualifying_window_start, tier_for_spend, tiers_passed
 from pos_app.program.schema import Downgrade
 from pos_app.services.audit import audit
 from pos_app.services.auth import Permission, StaffSession, authorize
 from pos_app.services.context import Context, context
-from pos_app.services.ledger import credit, entry_payload
+from pos_app.services.ledger import Entry, MemberRow, credit, save_member
 from pos_app.services.outbox import emit
 
 
@@ -24,45 +21,51 @@ class TierChange:
     member_id: str
     old_tier: str
     new_tier: str
-    bonus_entries: tuple[LedgerEntry, ...] = field(default=())
+    bonus_entries: tuple[Entry, ...] = field(default=())
 
     @property
     def bonus_points(self) -> int:
         return sum(e.points for e in self.bonus_entries)
 
 
-def qualifying_spend(s: Session, ctx: Context, member_id: str, now: dt.datetime) -> int:
+def qualifying_spend(tx: Tx, ctx: Context, member_id: str, now: dt.datetime) -> int:
     """Money paid in the tier window (offsets excluded), less refunds in the window."""
     start = qualifying_window_start(ctx.program, now)
-    spent = select(func.coalesce(func.sum(Sale.total_fen), 0)).where(Sale.member_id == member_id)
-    refunded = (
-        select(func.coalesce(func.sum(Return.refund_fen), 0))
-        .join(Sale, Sale.id == Return.sale_id)
-        .where(Sale.member_id == member_id)
+    lo = to_db(start) if start is not None else ""
+    hi = to_db(now)
+    spent, refunded = tx.row(
+        "SELECT (SELECT COALESCE(SUM(total_fen), 0) FROM sales WHERE member_id = ?1 "
+        "        AND created_at >= ?2 AND created_at <= ?3), "
+        "       (SELECT COALESCE(SUM(r.refund_fen), 0) FROM returns r "
+        "        JOIN sales s ON s.id = r.sale_id WHERE s.member_id = ?1 "
+        "        AND r.created_at >= ?2 AND r.created_at <= ?3)",
+        (member_id, lo, hi),
     )
-    if start is not None:
-        spent = spent.where(Sale.created_at >= start, Sale.created_at <= now)
-        refunded = refunded.where(Return.created_at >= start, Return.created_at <= now)
-    return max(0, int(s.scalar(spent) or 0) - int(s.scalar(refunded) or 0))
+    return max(0, int(spent) - int(refunded))
 
 
 def upgrade_if_qualified(
-    s: Session, ctx: Context, member: Member, now: dt.datetime, staff_id: str | None
+    tx: Tx, ctx: Context, member: MemberRow, now: dt.datetime, staff_id: str | None
 ) -> TierChange | None:
     """Raise the member's tier if the spend qualifies; grant each passed tier's bonus once."""
     program = ctx.program
-    reached = tier_for_spend(program, qualifying_spend(s, ctx, member.id, now))
     old = program.tier(member.tier_code).code
+    if program.rank(old) == len(program.definition.tiers) - 1:
+        return None  # already at the top
+    reached = tier_for_spend(program, qualifying_spend(tx, ctx, member.id, now))
     if program.rank(reached.code) <= program.rank(old):
         return None
     entries = []
     for tier in tiers_passed(program, old, reached.code):
         if not tier.upgrade_bonus:
             continue
-        if s.get(MemberTierAward, (member.id, tier.code)) is not None:
+        if tx.value(
+            "SELECT 1 FROM member_tier_awards WHERE member_id = ? AND tier_code = ?",
+            (member.id, tier.code),
+        ):
             continue  # reached before, dropped, now back: the bonus was already given
         entry = credit(
-            s,
+            tx,
             ctx,
             member,
             kind="upgrade_bonus",
@@ -71,14 +74,14 @@ def upgrade_if_qualified(
             staff_id=staff_id,
             reason=f"upgrade to {tier.code}",
         )
-        s.add(
-            MemberTierAward(
-                member_id=member.id, tier_code=tier.code, entry_uuid=entry.uuid, awarded_at=now
-            )
+        tx.run(
+            "INSERT INTO member_tier_awards (member_id, tier_code, entry_uuid, awarded_at) "
+            "VALUES (?, ?, ?, ?)",
+            (member.id, tier.code, entry.uuid, to_db(now)),
         )
         entries.append(entry)
     member.tier_code = reached.code
-    member.updated_at = now
+    save_member(tx, member, now)
     return TierChange(member.id, old, reached.code, tuple(entries))
 
 
@@ -95,32 +98,38 @@ def review_tiers(db: StoreDB, *, actor: StaffSession, now: dt.datetime) -> TierR
     changes: list[TierChange] = []
     up = down = 0
     with db.write() as s:
-        ctx = context(db, s)
+        tx = Tx.of(s)
+        ctx = context(db, tx)
         program = ctx.program
-        for member in s.scalars(select(Member).where(Member.status == "active")):
-            change = upgrade_if_qualified(s, ctx, member, now, actor.staff_id)
+        rows = tx.rows(
+            "SELECT id, name, phone, tier_code, status, balance, referrer_id FROM members "
+            "WHERE status = 'active'"
+        )
+        for row in rows:
+            member = MemberRow(*row)
+            change = upgrade_if_qualified(tx, ctx, member, now, actor.staff_id)
             if change is not None:
                 up += 1
                 changes.append(change)
                 continue
             if program.definition.tier_policy.downgrade is not Downgrade.REQUALIFY:
                 continue
-            reached = tier_for_spend(program, qualifying_spend(s, ctx, member.id, now))
+            reached = tier_for_spend(program, qualifying_spend(tx, ctx, member.id, now))
             old = program.tier(member.tier_code).code
             if program.rank(reached.code) < program.rank(old):
                 member.tier_code = reached.code
-                member.updated_at = now
+                save_member(tx, member, now)
                 down += 1
                 changes.append(TierChange(member.id, old, reached.code))
         for change in changes:
             emit(
-                s,
+                tx,
                 "member.tier_changed",
                 {
                     "member_id": change.member_id,
                     "old_tier": change.old_tier,
                     "new_tier": change.new_tier,
-                    "entries": [entry_payload(e) for e in change.bonus_entries],
+                    "entries": [e.payload() for e in change.bonus_entries],
                 },
                 now,
             )

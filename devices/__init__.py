@@ -1,0 +1,1 @@
+"""Receipt printers, scanners, cash drawer and customer display (no Qt here)."""

@@ -1,0 +1,1 @@
+"""Store-side sync client, wire protocol and the HQ service (``sync/hq``)."""

@@ -1,0 +1,1 @@
+"""The HQ service the stores sync with."""

@@ -1,0 +1,48 @@
+"""The core stays headless: importing it pulls in no Qt, device, sync or HTTP module."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+FORBIDDEN = (
+    "PySide6",
+    "shiboken6",
+    "ui",
+    "devices",
+    "sync",
+    "escpos",
+    "serial",
+    "usb",
+    "httpx",
+    "fastapi",
+    "uvicorn",
+    "requests",
+    "reportlab",
+)
+
+PROBE = """
+import sys, pkgutil, importlib
+import pos_app
+for mod in pkgutil.walk_packages(pos_app.__path__, "pos_app."):
+    if ".migrations" not in mod.name:  # Alembic scripts run only inside Alembic
+        importlib.import_module(mod.name)
+bad = sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[1:]))
+print(",".join(bad))
+"""
+
+
+def test_importing_every_pos_app_module_loads_no_outer_layer() -> None:
+    # a fresh interpreter: this test process has other modules loaded already
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, *FORBIDDEN], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "", f"pos_app imported: {out.stdout.strip()}"
+
+
+def test_the_probe_would_notice_a_forbidden_import() -> None:
+    probe = PROBE.replace("import pos_app\n", "import pos_app\nimport sqlite3\n")
+    out = subprocess.run(
+        [sys.executable, "-c", probe, "sqlite3"], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "sqlite3"
