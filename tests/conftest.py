@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -95,18 +97,37 @@ class Counter:
         )
 
 
+_TEMPLATES: dict[tuple[str, dt.datetime], Path] = {}
+
+
+def _template(program: Program, now: dt.datetime) -> Path:
+    """A set-up store file per program, built once per test run and copied per test
+    (set-up hashes three PINs with scrypt, which is slow on purpose)."""
+    key = (program.digest, now)
+    if key not in _TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix="pos-template-"))
+        path = folder / "template.sqlite3"
+        db = open_store(path)
+        init_store(db, store_code="S01", store_name="测试门店", device_code="D1", now=now)
+        install_program(db, actor=None, program=program, now=now)
+        create_staff(db, actor=None, code="9", name="Admin", role="admin", pin="9999", now=now)
+        admin = login(db, code="9", pin="9999", now=now)
+        create_staff(db, actor=admin, code="2", name="经理", role="manager", pin="2222", now=now)
+        create_staff(db, actor=admin, code="1", name="收银员", role="cashier", pin="1111", now=now)
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.close()
+        _TEMPLATES[key] = path
+    return _TEMPLATES[key]
+
+
 def make_counter(path: Path, program: Program, now: dt.datetime = QUIET_DAY) -> Counter:
+    shutil.copyfile(_template(program, now), path)
     db = open_store(path)
-    init_store(db, store_code="S01", store_name="测试门店", device_code="D1", now=now)
-    install_program(db, actor=None, program=program, now=now)
-    create_staff(db, actor=None, code="9", name="Admin", role="admin", pin="9999", now=now)
-    admin = login(db, code="9", pin="9999", now=now)
-    create_staff(db, actor=admin, code="2", name="经理", role="manager", pin="2222", now=now)
-    create_staff(db, actor=admin, code="1", name="收银员", role="cashier", pin="1111", now=now)
     return Counter(
         db=db,
         program=program,
-        admin=admin,
+        admin=login(db, code="9", pin="9999", now=now),
         manager=login(db, code="2", pin="2222", now=now),
         cashier=login(db, code="1", pin="1111", now=now),
         now=now,

@@ -388,11 +388,13 @@ def check_invariants(shop: Shop) -> None:
 
 # Operations ----------------------------------------------------------------------------
 
-PRICES = st.one_of(st.integers(1, 999), st.integers(1, 500_000))
+#: 1 fen to 5,000 yuan, with small and big tickets both common
+PRICES = st.one_of(st.integers(1, 999), st.integers(1, 500_000), st.integers(100_000, 500_000))
 
 
 def cart_line(rules: Rules, min_qty: int = 1) -> st.SearchStrategy[CartLine]:
-    return st.builds(CartLine, st.sampled_from(rules.categories), PRICES, st.integers(min_qty, 4))
+    qty = st.one_of(st.integers(min_qty, 4), st.integers(min_qty, 40))
+    return st.builds(CartLine, st.sampled_from(rules.categories), PRICES, qty)
 
 
 def cart_lines(rules: Rules) -> st.SearchStrategy[list[CartLine]]:
@@ -544,6 +546,24 @@ def do_return(shop: Shop, sale: SaleModel, items: list[ReturnItem]) -> None:
             assert entry_sum(shop, sale_id=sale.sale_id, kind="reversal") == -sale.earned
 
 
+def spend_first(shop: Shop, data: st.DataObject, member_id: str) -> None:
+    """Sometimes the member spends points before a return (all of them, or some): the
+    return must then go negative (allow_negative) or charge cash (require_cash)."""
+    balance = effective(shop, member_id)
+    if balance <= 0 or not data.draw(st.booleans(), label="spend first"):
+        return
+    points = data.draw(st.one_of(st.just(balance), st.integers(1, balance)), label="spent")
+    adjust_points(
+        shop.db,
+        actor=shop.manager,
+        member_id=member_id,
+        points=-points,
+        reason="spent elsewhere",
+        now=shop.now,
+    )
+    check_invariants(shop)
+
+
 def draw_items(data: st.DataObject, sale: SaleModel, full: bool) -> list[ReturnItem]:
     open_lines = [no for no, line in enumerate(sale.lines, start=1) if line.left]
     if full:
@@ -580,6 +600,7 @@ def op_return(shop: Shop, data: st.DataObject) -> None:
     items = draw_items(data, sale, data.draw(st.booleans(), label="full return"))
     if not shop.rules.allow_negative and offset_lot_expired(shop, sale):
         return  # known bug, reproduced deterministically below (the return is refused)
+    spend_first(shop, data, sale.member_id)
     do_return(shop, sale, items)
 
 
@@ -661,12 +682,25 @@ ADVANCE = st.one_of(
     st.integers(0, 6 * 60),
     st.integers(0, 3 * 24 * 60),
     st.integers(0, 12 * 24 * 60),
-    st.integers(0, 400 * 24 * 60),
+    st.integers(200 * 24 * 60, 400 * 24 * 60),
 ).map(lambda minutes: dt.timedelta(minutes=minutes))
 
 
 def op_advance(shop: Shop, data: st.DataObject) -> None:
     shop.now += data.draw(ADVANCE, label="advance")
+
+
+def op_jump_to_expiry(shop: Shop, data: st.DataObject) -> None:
+    """Move to the next moment a lot expires: a second before, at it, or a while after."""
+    with shop.db.read() as s:
+        due = s.scalar(
+            select(func.min(PointsLot.expires_at)).where(
+                PointsLot.remaining > 0, PointsLot.expires_at > shop.now
+            )
+        )
+    if due is not None:
+        offset = data.draw(st.sampled_from([-1, 0, 1, 3600, 86_400 * 5]), label="around expiry")
+        shop.now = max(shop.now, (due + dt.timedelta(seconds=offset)).astimezone(SHANGHAI))
 
 
 def op_sell(shop: Shop, data: st.DataObject) -> None:
@@ -681,6 +715,7 @@ OPS: dict[str, Callable[[Shop, st.DataObject], None]] = {
     "activity": op_activity,
     "expiry": op_expiry,
     "advance": op_advance,
+    "jump to expiry": op_jump_to_expiry,
 }
 WEIGHTED_OPS = [
     *["sell"] * 4,
@@ -690,6 +725,7 @@ WEIGHTED_OPS = [
     "activity",
     "expiry",
     *["advance"] * 3,
+    "jump to expiry",
 ]
 
 STARTS = st.one_of(
@@ -757,17 +793,7 @@ def test_partial_returns_add_up_to_the_sale(
         sale, _ = do_sell(shop, data, member_id, lines)
         while not sale.fully_returned:
             shop.now += data.draw(st.integers(0, 24 * 60).map(lambda m: dt.timedelta(minutes=m)))
-            if data.draw(st.booleans(), label="spend first"):
-                balance = effective(shop, member_id)
-                if balance > 0:
-                    adjust_points(
-                        shop.db,
-                        actor=shop.manager,
-                        member_id=member_id,
-                        points=-data.draw(st.integers(1, balance)),
-                        reason="spent elsewhere",
-                        now=shop.now,
-                    )
+            spend_first(shop, data, member_id)
             do_return(shop, sale, draw_items(data, sale, full=False))
             check_invariants(shop)
         assert sale.reversed_sum + sale.short_sum == sale.earned

@@ -353,12 +353,6 @@ def test_campaign_ending_before_it_starts_is_rejected() -> None:
     assert info.value.field.startswith("campaigns[0]")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: Campaign._ordered is a model validator, so the error names 'campaigns[0]', "
-    "not the bad field 'campaigns[0].end'",
-)
 def test_campaign_ending_before_it_starts_names_the_end_field() -> None:
     data = data_of("supermarket")
     data["campaigns"][0]["end"] = dt.date(2026, 9, 30)
@@ -462,12 +456,6 @@ def test_program_file_that_is_not_utf8_is_a_program_error(tmp_path: Path) -> Non
         load_program_file(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OSError,
-    reason="BUG: load_program_file lets IsADirectoryError (an OSError) escape when given a "
-    "folder instead of a file",
-)
 def test_program_path_that_is_a_folder_is_a_program_error(tmp_path: Path) -> None:
     with pytest.raises(ProgramError):
         load_program_file(tmp_path)
@@ -492,36 +480,18 @@ def test_json_with_a_bad_field_names_it() -> None:
 # --- bugs: values that escape validation ---------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="BUG: Tier.points_per_yuan has no range check, so a negative tier earn rate is "
-    "accepted (earning.points_per_yuan and category rates are checked)",
-)
 def test_negative_tier_rate_is_rejected() -> None:
     data = data_of("hotel")
     data["tiers"][1]["points_per_yuan"] = "-1/8"
     assert bad_field(data) == "tiers[1].points_per_yuan"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="BUG: Tier.points_per_yuan has no upper bound; 100000 points per yuan is accepted "
-    "although the base rate is limited to 1000",
-)
 def test_huge_tier_rate_is_rejected() -> None:
     data = data_of("hotel")
     data["tiers"][1]["points_per_yuan"] = 100000
     assert bad_field(data) == "tiers[1].points_per_yuan"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="BUG: parse_rate does not catch OverflowError from Fraction(Decimal('Infinity')), "
-    "so an infinite rate escapes as OverflowError instead of ProgramError",
-)
 @pytest.mark.parametrize("written", ["Infinity", "inf", float("inf")])
 def test_infinite_rate_is_a_program_error(written: object) -> None:
     data = data_of("supermarket")
@@ -529,12 +499,6 @@ def test_infinite_rate_is_a_program_error(written: object) -> None:
     assert bad_field(data) == "earning.points_per_yuan"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OSError,
-    reason="BUG: ProgramInfo._known_zone does not catch OSError (IsADirectoryError) that "
-    "ZoneInfo raises for a zone folder name such as 'America'",
-)
 def test_zone_folder_name_is_an_unknown_time_zone() -> None:
     data = data_of("supermarket")
     data["program"]["timezone"] = "America"

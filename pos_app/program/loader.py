@@ -113,6 +113,8 @@ def load_program_file(path: str | Path) -> Program:
         raise ProgramError(f"program file {str(path)!r} does not exist") from None
     except UnicodeDecodeError:
         raise ProgramError(f"program file {str(path)!r} is not UTF-8 text") from None
+    except OSError as exc:
+        raise ProgramError(f"program file {str(path)!r} cannot be read: {exc.strerror}") from None
     return load_program_text(text, source=path.name)
 
 

@@ -21,6 +21,8 @@ def parse_rate(value: object) -> Fraction:
         # TOML gives the author's decimal as a float; its shortest repr is what they wrote.
         value = repr(value)
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value!r} is not a finite rate")
         return Fraction(value)
     if isinstance(value, str):
         text = value.strip()
@@ -29,7 +31,7 @@ def parse_rate(value: object) -> Fraction:
                 num, _, den = text.partition("/")
                 return Fraction(Decimal(num.strip())) / Fraction(Decimal(den.strip()))
             return Fraction(Decimal(text))
-        except (InvalidOperation, ZeroDivisionError, ValueError):
+        except (InvalidOperation, ZeroDivisionError, ValueError, OverflowError):
             pass
     raise ValueError(f'{value!r} is not a rate; write it like 5, "1/10" or "0.5"')
 

@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from pos_app.program.rates import Rate, YuanAsFen
 
@@ -39,7 +39,7 @@ class ProgramInfo(_Strict):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
 
@@ -83,6 +83,13 @@ class Tier(_Strict):
     #: offset rate for this tier; falls back to offset.points_per_yuan
     offset_points_per_yuan: int | None = Field(default=None, ge=1, le=100_000, strict=True)
 
+    @field_validator("points_per_yuan")
+    @classmethod
+    def _rate_range(cls, value: Fraction | None) -> Fraction | None:
+        if value is not None and not 0 <= value <= 1000:
+            raise ValueError("an earn rate must be between 0 and 1000 points per yuan")
+        return value
+
 
 class TierWindow(StrEnum):
     LIFETIME = "lifetime"
@@ -122,11 +129,13 @@ class Campaign(_Strict):
             raise ValueError("a campaign multiplier must be between 1 and 100")
         return value
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Campaign:
-        if self.end < self.start:
-            raise ValueError(f"campaign {self.code!r} ends ({self.end}) before it starts")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _ordered(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("start")
+        if start is not None and value < start:
+            raise ValueError(f"the campaign ends ({value}) before it starts ({start})")
+        return value
 
 
 class Caps(_Strict):
