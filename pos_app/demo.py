@@ -53,7 +53,8 @@ def seed_store(path: Path, program_name: str, now: dt.datetime) -> DemoStore:
     cashier 1111)."""
     db = open_store(path)
     program = bundled_program(program_name)
-    init_store(db, store_code="S01", store_name="鲜邻超市 人民路店", device_code="T1", now=now)
+    store_name = {"hotel": "悦栖酒店 西湖店"}.get(program_name, "鲜邻超市 人民路店")
+    init_store(db, store_code="S01", store_name=store_name, device_code="T1", now=now)
     install_program(db, actor=None, program=program, now=now)
     admin_code, admin_name, _, admin_pin = DEMO_STAFF[0]
     create_staff(
@@ -211,10 +212,17 @@ def run_demo(
     )
     out(f"  return {rr.return_no} done; balance now {rr.balance}")
 
-    out("\nA 200-yuan bill paid partly with 2,000 points (100 points = 1 yuan):")
-    sale(
-        scanned.id, [CartLine("daily", 20000, 1, None, "礼盒 Gift box")], offset=2000, method="card"
-    )
+    gift_box = [CartLine("daily", 20000, 1, None, "礼盒 Gift box")]
+    limit = quote_checkout(db, member_id=scanned.id, lines=gift_box, now=later()).offset
+    usable = min(2000, limit.max_points) if limit else 0
+    if usable:
+        out(
+            f"\nA 200-yuan bill paid partly with {usable:,} points "
+            f"({limit.points_per_yuan} points = 1 yuan):"
+        )  # type: ignore[union-attr]
+        sale(scanned.id, gift_box, offset=usable, method="card")
+    else:
+        out(f"\nNo offset on a 200-yuan bill: {limit.reason if limit else 'no member'}")
 
     activities = program.definition.bonuses.activities
     if activities:

@@ -20,16 +20,30 @@ from tests.conftest import QUIET_DAY, Counter, at
 def counts(c: Counter) -> dict[str, int]:
     conn = sqlite3.connect(c.db.path)
     try:
-        return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                for t in ("sales", "sale_lines", "payments", "ledger_entries", "points_lots",
-                          "outbox_events")}
+        return {
+            t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in (
+                "sales",
+                "sale_lines",
+                "payments",
+                "ledger_entries",
+                "points_lots",
+                "outbox_events",
+            )
+        }
     finally:
         conn.close()
 
 
 def give(c: Counter, member_id: str, points: int) -> None:
-    adjust_points(c.db, actor=c.manager, member_id=member_id, points=points,
-                  reason="opening balance for the test", now=c.now)
+    adjust_points(
+        c.db,
+        actor=c.manager,
+        member_id=member_id,
+        points=points,
+        reason="opening balance for the test",
+        now=c.now,
+    )
 
 
 def test_seed_example_200_yuan_bill_with_2000_points_pays_180(supermarket: Counter) -> None:
@@ -58,8 +72,9 @@ def test_offset_max_respects_share_step_and_balance(supermarket: Counter) -> Non
     c = supermarket
     m = c.register()
     give(c, m.id, 99_950)  # 100,000 points
-    quote = quote_checkout(c.db, member_id=m.id, lines=[CartLine("daily", 12345)],
-                           offset_points="max", now=c.now)
+    quote = quote_checkout(
+        c.db, member_id=m.id, lines=[CartLine("daily", 12345)], offset_points="max", now=c.now
+    )
     # at most half of 123.45 yuan = 61.72 yuan -> 6172 points, in steps of 100 -> 6100
     assert quote.offset is not None and quote.offset.max_points == 6100
     assert (quote.offset_points, quote.offset_fen, quote.total_due_fen) == (6100, 6100, 6245)
@@ -116,9 +131,15 @@ def test_retried_commit_with_the_same_sale_id_moves_no_point_twice(supermarket: 
     m = c.register()
     give(c, m.id, 950)
     sale_id = str(uuid.uuid4())
-    args = dict(actor=c.cashier, sale_id=sale_id, member_id=m.id,
-                lines=[CartLine("daily", 10000)], offset_points=1000,
-                payments=[PaymentInput("cash", 9000)], now=c.now)
+    args = dict(
+        actor=c.cashier,
+        sale_id=sale_id,
+        member_id=m.id,
+        lines=[CartLine("daily", 10000)],
+        offset_points=1000,
+        payments=[PaymentInput("cash", 9000)],
+        now=c.now,
+    )
     first = commit_checkout(c.db, **args)  # type: ignore[arg-type]
     before = counts(c)
     second = commit_checkout(c.db, **args)  # type: ignore[arg-type]
@@ -134,22 +155,35 @@ def test_stale_quote_is_refused_and_nothing_written(supermarket: Counter) -> Non
     m = c.register()
     before = counts(c)
     with pytest.raises(StaleQuote):
-        commit_checkout(c.db, actor=c.cashier, sale_id=str(uuid.uuid4()), member_id=m.id,
-                        lines=[CartLine("daily", 1000)], payments=[PaymentInput("cash", 1000)],
-                        now=c.now, expected_total_fen=999)
+        commit_checkout(
+            c.db,
+            actor=c.cashier,
+            sale_id=str(uuid.uuid4()),
+            member_id=m.id,
+            lines=[CartLine("daily", 1000)],
+            payments=[PaymentInput("cash", 1000)],
+            now=c.now,
+            expected_total_fen=999,
+        )
     assert counts(c) == before
 
 
 def test_split_payment_and_change(supermarket: Counter) -> None:
     c = supermarket
     result = commit_checkout(
-        c.db, actor=c.cashier, sale_id=str(uuid.uuid4()), member_id=None,
+        c.db,
+        actor=c.cashier,
+        sale_id=str(uuid.uuid4()),
+        member_id=None,
         lines=[CartLine("daily", 5000, 2)],
-        payments=[PaymentInput("wechat", 6000), PaymentInput("cash", 4000, 5000)], now=c.now)
+        payments=[PaymentInput("wechat", 6000), PaymentInput("cash", 4000, 5000)],
+        now=c.now,
+    )
     assert result.change_fen == 1000
     conn = sqlite3.connect(c.db.path)
-    rows = conn.execute("SELECT method, amount_fen, tendered_fen, change_fen FROM payments "
-                        "ORDER BY id").fetchall()
+    rows = conn.execute(
+        "SELECT method, amount_fen, tendered_fen, change_fen FROM payments ORDER BY id"
+    ).fetchall()
     conn.close()
     assert rows == [("wechat", 6000, 6000, 0), ("cash", 4000, 5000, 1000)]
 
@@ -157,9 +191,15 @@ def test_split_payment_and_change(supermarket: Counter) -> None:
 def test_payments_must_add_up(supermarket: Counter) -> None:
     c = supermarket
     with pytest.raises(InvalidInput) as err:
-        commit_checkout(c.db, actor=c.cashier, sale_id=str(uuid.uuid4()), member_id=None,
-                        lines=[CartLine("daily", 5000)], payments=[PaymentInput("cash", 4999)],
-                        now=c.now)
+        commit_checkout(
+            c.db,
+            actor=c.cashier,
+            sale_id=str(uuid.uuid4()),
+            member_id=None,
+            lines=[CartLine("daily", 5000)],
+            payments=[PaymentInput("cash", 4999)],
+            now=c.now,
+        )
     assert err.value.field == "payments"
 
 
@@ -186,8 +226,10 @@ def test_every_sale_writes_one_outbox_event_with_its_entries(supermarket: Counte
     assert row[0] == "sale.completed"
     payload = json.loads(row[1])
     assert payload["sale"]["receipt_no"] == result.receipt_no
-    assert [(e["kind"], e["points"]) for e in payload["entries"]] == [("offset", -1000),
-                                                                     ("earn", 270)]
+    assert [(e["kind"], e["points"]) for e in payload["entries"]] == [
+        ("offset", -1000),
+        ("earn", 270),
+    ]
 
 
 def test_tier_upgrade_bonus_is_granted_once(supermarket: Counter) -> None:

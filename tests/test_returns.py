@@ -17,8 +17,14 @@ from tests.conftest import Counter
 
 
 def give(c: Counter, member_id: str, points: int) -> None:
-    adjust_points(c.db, actor=c.manager, member_id=member_id, points=points,
-                  reason="opening balance for the test", now=c.now)
+    adjust_points(
+        c.db,
+        actor=c.manager,
+        member_id=member_id,
+        points=points,
+        reason="opening balance for the test",
+        now=c.now,
+    )
 
 
 def balance(c: Counter, member_id: str) -> int:
@@ -26,8 +32,9 @@ def balance(c: Counter, member_id: str) -> int:
 
 
 def do_return(c: Counter, receipt_no: str, items: list[ReturnItem]) -> int:
-    result = commit_return(c.db, actor=c.cashier, receipt_no=receipt_no, items=items,
-                           approver=c.manager, now=c.now)
+    result = commit_return(
+        c.db, actor=c.cashier, receipt_no=receipt_no, items=items, approver=c.manager, now=c.now
+    )
     assert result.balance is not None
     return result.balance
 
@@ -37,11 +44,11 @@ def test_full_return_restores_the_balance_exactly(supermarket: Counter) -> None:
     m = c.register()
     give(c, m.id, 4950)
     start = balance(c, m.id)
-    sale = c.sell(m.id, [CartLine("daily", 3333, 3), CartLine("electronics", 10001)],
-                  offset=3000)
+    sale = c.sell(m.id, [CartLine("daily", 3333, 3), CartLine("electronics", 10001)], offset=3000)
     assert balance(c, m.id) == start - 3000 + sale.quote.earn_points
-    quote = quote_return(c.db, receipt_no=sale.receipt_no,
-                         items=[ReturnItem(1, 3), ReturnItem(2, 1)], now=c.now)
+    quote = quote_return(
+        c.db, receipt_no=sale.receipt_no, items=[ReturnItem(1, 3), ReturnItem(2, 1)], now=c.now
+    )
     assert quote.refund_fen == sale.quote.total_due_fen
     assert quote.points_restored == 3000
     assert quote.points_reversed == sale.quote.earn_points
@@ -57,8 +64,7 @@ def test_partial_returns_add_up_to_a_full_return(supermarket: Counter) -> None:
     sale = c.sell(m.id, [CartLine("daily", 1001, 7)], offset=3500)
     refunds = reversed_ = restored = 0
     for qty in (1, 2, 3, 1):
-        q = quote_return(c.db, receipt_no=sale.receipt_no, items=[ReturnItem(1, qty)],
-                         now=c.now)
+        q = quote_return(c.db, receipt_no=sale.receipt_no, items=[ReturnItem(1, qty)], now=c.now)
         refunds += q.refund_fen
         reversed_ += q.points_reversed
         restored += q.points_restored
@@ -109,8 +115,14 @@ def test_require_cash_charges_spent_points_and_never_goes_negative(hotel: Counte
     assert (q.points_reversed, q.points_short) == (98, 2)
     assert q.cash_for_points_fen == 2  # 2 points at 100 points per yuan
     assert q.net_refund_fen == 100_000 - 2
-    result = commit_return(c.db, actor=c.cashier, receipt_no=sale.receipt_no,
-                           items=[ReturnItem(1, 1)], approver=c.manager, now=friday)
+    result = commit_return(
+        c.db,
+        actor=c.cashier,
+        receipt_no=sale.receipt_no,
+        items=[ReturnItem(1, 1)],
+        approver=c.manager,
+        now=friday,
+    )
     assert result.balance == 0
     assert check_books(c.db) == []
 
@@ -119,32 +131,43 @@ def test_return_needs_a_manager_above_the_threshold(supermarket: Counter) -> Non
     c = supermarket  # refunds over 200 yuan need a manager
     small = c.sell(None, [CartLine("daily", 20_000)])
     big = c.sell(None, [CartLine("daily", 20_001)])
-    commit_return(c.db, actor=c.cashier, receipt_no=small.receipt_no,
-                  items=[ReturnItem(1, 1)], now=c.now)
+    commit_return(
+        c.db, actor=c.cashier, receipt_no=small.receipt_no, items=[ReturnItem(1, 1)], now=c.now
+    )
     with pytest.raises(ApprovalRequired):
-        commit_return(c.db, actor=c.cashier, receipt_no=big.receipt_no,
-                      items=[ReturnItem(1, 1)], now=c.now)
+        commit_return(
+            c.db, actor=c.cashier, receipt_no=big.receipt_no, items=[ReturnItem(1, 1)], now=c.now
+        )
 
 
 def test_old_sales_cannot_be_returned(supermarket: Counter) -> None:
     c = supermarket  # max_days = 30
     sale = c.sell(None, [CartLine("daily", 1000)])
     with pytest.raises(InvalidInput, match="older than 30 days"):
-        quote_return(c.db, receipt_no=sale.receipt_no, items=[ReturnItem(1, 1)],
-                     now=c.now + dt.timedelta(days=30, seconds=1))
+        quote_return(
+            c.db,
+            receipt_no=sale.receipt_no,
+            items=[ReturnItem(1, 1)],
+            now=c.now + dt.timedelta(days=30, seconds=1),
+        )
 
 
 def test_unknown_receipt_is_not_found(supermarket: Counter) -> None:
     with pytest.raises(NotFound):
-        quote_return(supermarket.db, receipt_no="S01-D1-999999", items=[ReturnItem(1, 1)],
-                     now=supermarket.now)
+        quote_return(
+            supermarket.db,
+            receipt_no="S01-D1-999999",
+            items=[ReturnItem(1, 1)],
+            now=supermarket.now,
+        )
 
 
 def test_receipt_number_is_case_and_space_tolerant(supermarket: Counter) -> None:
     c = supermarket
     sale = c.sell(None, [CartLine("daily", 1000)])
-    q = quote_return(c.db, receipt_no=f"  {sale.receipt_no.lower()} ",
-                     items=[ReturnItem(1, 1)], now=c.now)
+    q = quote_return(
+        c.db, receipt_no=f"  {sale.receipt_no.lower()} ", items=[ReturnItem(1, 1)], now=c.now
+    )
     assert q.refund_fen == 1000
 
 

@@ -24,10 +24,16 @@ from pos_app.db.store import (
 def test_new_database_is_migrated_and_tuned(tmp_path: Path) -> None:
     db = open_store(tmp_path / "new" / "store.sqlite3")
     with db.engine.connect() as conn:
-        pragma = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
-                  for name in ("journal_mode", "foreign_keys", "synchronous", "busy_timeout")}
-    assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 2,
-                      "busy_timeout": 5000}
+        pragma = {
+            name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "foreign_keys", "synchronous", "busy_timeout")
+        }
+    assert pragma == {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "synchronous": 2,
+        "busy_timeout": 5000,
+    }
     assert current_revision(db.engine) == head_revision()
     db.close()
 
@@ -60,8 +66,10 @@ def test_opening_twice_is_harmless_and_keeps_data(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite3"
     open_store(path).close()
     conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO tiers (code, rank, name, name_en, qualify_spend_fen, upgrade_bonus)"
-                 " VALUES ('x', 0, 'X', 'X', 0, 0)")
+    conn.execute(
+        "INSERT INTO tiers (code, rank, name, name_en, qualify_spend_fen, upgrade_bonus)"
+        " VALUES ('x', 0, 'X', 'X', 0, 0)"
+    )
     conn.commit()
     conn.close()
     db = open_store(path)
@@ -83,8 +91,10 @@ def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
 def test_a_failed_write_transaction_leaves_nothing(tmp_path: Path) -> None:
     db = open_store(tmp_path / "store.sqlite3")
     with pytest.raises(RuntimeError), db.write_raw() as tx:
-        tx.run("INSERT INTO tiers (code, rank, name, name_en, qualify_spend_fen, upgrade_bonus)"
-               " VALUES ('x', 0, 'X', 'X', 0, 0)")
+        tx.run(
+            "INSERT INTO tiers (code, rank, name, name_en, qualify_spend_fen, upgrade_bonus)"
+            " VALUES ('x', 0, 'X', 'X', 0, 0)"
+        )
         raise RuntimeError("crash in the middle")
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM tiers").scalar() == 0

@@ -1,0 +1,93 @@
+"""The commands users run: pos-app demo, init, doctor, and the pos-hq entry point."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pos_app.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_demo_runs_a_counter_day_and_the_books_agree(tmp_path: Path) -> None:
+    path = tmp_path / "demo.sqlite3"
+    out = run("demo", "--keep", str(path))
+    assert out.returncode == 0, out.stderr
+    assert "points used 2000 = -￥20.00" in out.stdout
+    assert "paid      ￥180.00" in out.stdout
+    assert "Books check: ledger, balances and lots agree" in out.stdout
+    doctor = run("doctor", "--db", str(path))
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT COUNT(*) FROM sales").fetchone()[0] == 4
+    conn.close()
+
+
+def test_hotel_demo_runs(tmp_path: Path) -> None:
+    out = run("demo", "--program", "hotel")
+    assert out.returncode == 0, out.stderr
+    assert "悦栖酒店会员计划" in out.stdout
+
+
+def test_doctor_reports_a_tampered_balance_and_exits_1(tmp_path: Path) -> None:
+    path = tmp_path / "demo.sqlite3"
+    assert run("demo", "--keep", str(path)).returncode == 0
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE members SET balance = balance + 7 WHERE rowid = 1")
+    conn.commit()
+    conn.close()
+    doctor = run("doctor", "--db", str(path))
+    assert doctor.returncode == 1
+    assert "ledger sums to" in doctor.stdout
+
+
+def test_init_sets_up_a_store_and_refuses_a_bad_program(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite3"
+    ok = run(
+        "init",
+        "--db",
+        str(path),
+        "--store-code",
+        "s02",
+        "--store-name",
+        "二店",
+        "--admin-pin",
+        "4321",
+        "--program",
+        "hotel",
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "store S02 set up" in ok.stdout
+    bad_program = tmp_path / "bad.toml"
+    bad_program.write_text('[program]\ncode = "x"\nname = "X"\nversion = "one"\n', "utf-8")
+    bad = run(
+        "init",
+        "--db",
+        str(tmp_path / "other.sqlite3"),
+        "--store-code",
+        "s03",
+        "--store-name",
+        "三店",
+        "--admin-pin",
+        "4321",
+        "--program",
+        str(bad_program),
+    )
+    assert bad.returncode == 2
+    assert "program.version" in bad.stderr
+
+
+def test_pos_hq_entry_point_answers() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "sync.hq.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0
+    assert "pos-hq" in out.stdout
