@@ -91,3 +91,17 @@ def test_pos_hq_entry_point_answers() -> None:
     )
     assert out.returncode == 0
     assert "pos-hq" in out.stdout
+
+
+def test_bench_runs_and_reports_each_target_beside_its_baseline(tmp_path: Path) -> None:
+    # a small run: this checks that the command works, not how fast this machine is
+    out = run("bench", "--members", "2000", "--sales", "30", "--workdir", str(tmp_path))
+    assert out.returncode in (0, 1), out.stderr
+    for target in (
+        "member look-up by card",
+        "member look-up by phone",
+        "checkout commit (durable)",
+    ):
+        line = next(ln for ln in out.stdout.splitlines() if target in ln)
+        assert "baseline" in line and "ratio" in line
+    assert "targets met" in out.stdout
