@@ -7,6 +7,7 @@ else, so a float cannot sneak in through code either.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from pos_app.errors import InvalidInput
@@ -16,6 +17,8 @@ MAX_FEN = 10_000_000 * 100
 #: Upper bound for one points movement.
 MAX_POINTS = 1_000_000_000
 
+# digits with at most one point: no exponents ("1e3") or underscores ("1_000")
+_PLAIN_AMOUNT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
 _CURRENCY_MARKS = str.maketrans({"￥": "", "¥": "", ",": "", "，": "", " ": "", "\u3000": ""})
 
 
@@ -34,6 +37,8 @@ def parse_yuan(text: str | int | Decimal, *, field: str = "amount") -> int:
         cleaned = text.strip().translate(_CURRENCY_MARKS)
         if not cleaned:
             raise InvalidInput("enter an amount", field=field)
+        if not _PLAIN_AMOUNT.fullmatch(cleaned):
+            raise InvalidInput(f"{text!r} is not an amount", field=field)
         try:
             value = Decimal(cleaned)
         except InvalidOperation:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from pos_app.errors import InvalidInput
 
@@ -18,9 +19,8 @@ def normalise_phone(text: str, *, field: str = "phone") -> str:
     """
     if not isinstance(text, str):
         raise InvalidInput("enter a phone number", field=field)
-    digits = _SEPARATORS.sub("", text.strip())
-    # full-width digits (０-９) from Chinese input methods
-    digits = digits.translate({0xFF10 + i: ord("0") + i for i in range(10)})
+    # full-width digits and punctuation from Chinese input methods (１３８－…, ＋８６)
+    digits = _SEPARATORS.sub("", unicodedata.normalize("NFKC", text).strip())
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):

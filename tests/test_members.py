@@ -115,9 +115,7 @@ PHONE_SPELLINGS = [
 
 
 @pytest.mark.parametrize("spelling", PHONE_SPELLINGS)
-def test_phone_spelling_at_registration_is_normalised(
-    supermarket: Counter, spelling: str
-) -> None:
+def test_phone_spelling_at_registration_is_normalised(supermarket: Counter, spelling: str) -> None:
     member = supermarket.register(phone=spelling)
     with raw(supermarket) as conn:
         stored = conn.execute("SELECT phone, phone_last4 FROM members").fetchall()
@@ -129,6 +127,16 @@ def test_every_phone_spelling_finds_the_same_member(supermarket: Counter) -> Non
     member = supermarket.register(phone="138 1234 5678")
     for spelling in PHONE_SPELLINGS:
         assert find_by_phone(supermarket.db, spelling, now=QUIET_DAY).id == member.id
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["１３８－１２３４－５６７８", "（１３８）１２３４５６７８", "＋８６ １３８ １２３４ ５６７８"],
+    ids=["fw-dash", "fw-brackets", "fw-plus"],
+)
+def test_full_width_punctuation_in_phone_is_accepted(supermarket: Counter, spelling: str) -> None:
+    member = supermarket.register(phone="13812345678")
+    assert find_by_phone(supermarket.db, spelling, now=QUIET_DAY).id == member.id
 
 
 def test_duplicate_phone_in_another_spelling_is_a_conflict(supermarket: Counter) -> None:
@@ -161,7 +169,8 @@ def test_unknown_phone_is_not_found(supermarket: Counter) -> None:
 
 # Cards -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "scanned", ["8800001", ";8800001?", "%8800001?", " ;8800001?\r\n", "8800-001", "\x028800001\x03"]
+    "scanned",
+    ["8800001", ";8800001?", "%8800001?", " ;8800001?\r\n", "8800-001", "\x028800001\x03"],
 )
 def test_find_by_card_strips_magstripe_sentinels(supermarket: Counter, scanned: str) -> None:
     member = supermarket.register(card="8800001")

@@ -135,7 +135,8 @@ def authorize(db: StoreDB, actor: StaffSession | None, permission: Permission) -
         raise PermissionDenied("this login has ended; log in again")
     if role < REQUIRED_ROLE[permission]:
         need = REQUIRED_ROLE[permission].name.lower()
-        raise PermissionDenied(f"{permission.value.replace('_', ' ')} needs a {need}")
+        article = "an" if need[0] in "aeiou" else "a"
+        raise PermissionDenied(f"{permission.value.replace('_', ' ')} needs {article} {need}")
     return role
 
 
@@ -170,6 +171,9 @@ def verify_pin(pin: str, stored: str) -> bool:
         return False
     actual = hashlib.scrypt(pin.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p))
     return hmac.compare_digest(actual, base64.b64decode(digest))
+
+
+_DUMMY_HASH = f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${'A' * 22}==${'A' * 86}=="
 
 
 # Services ----------------------------------------------------------------------
@@ -224,10 +228,12 @@ def login(db: StoreDB, *, code: str, pin: str, now: dt.datetime) -> StaffSession
     with db.write() as s:
         staff = s.scalar(select(Staff).where(Staff.code == code.strip()))
         if staff is None or not staff.active:
+            # same slow hash as a real check, so timing does not tell which codes exist
+            verify_pin(pin, _DUMMY_HASH)
             audit(s, None, "login.failed", code.strip()[:80], {"why": "unknown"}, now)
             error = failure
         elif staff.locked_until is not None and staff.locked_until > now:
-            minutes = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
+            minutes = max(1, -(-int((staff.locked_until - now).total_seconds()) // 60))
             error = LockedOut(f"too many wrong PINs; try again in {minutes} min or ask a manager")
         elif not verify_pin(pin, staff.pin_hash):
             # the failure count must persist, so the error is raised after the commit
