@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sqlite3
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from pos_app.db.store import StoreDB, open_store
 from pos_app.program import Program, bundled_program
+from pos_app.services.adjustments import adjust_points
 from pos_app.services.auth import StaffSession, create_staff, login
 from pos_app.services.checkout import (
     CartLine,
@@ -27,7 +30,7 @@ from pos_app.services.checkout import (
     quote_checkout,
 )
 from pos_app.services.context import init_store
-from pos_app.services.members import MemberView, register_member
+from pos_app.services.members import MemberView, register_member, view_member
 from pos_app.services.programs import install_program
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -42,6 +45,23 @@ def at(*args: int) -> dt.datetime:
 QUIET_DAY = at(2026, 3, 2, 10, 0)
 
 
+#: every table a service writes
+WRITTEN_TABLES = (
+    "members",
+    "member_cards",
+    "ledger_entries",
+    "points_lots",
+    "lot_consumptions",
+    "sales",
+    "sale_lines",
+    "payments",
+    "returns",
+    "return_lines",
+    "outbox_events",
+    "member_tier_awards",
+)
+
+
 @dataclass
 class Counter:
     """A set-up store: database, staff sessions and helpers for the common moves."""
@@ -52,6 +72,34 @@ class Counter:
     manager: StaffSession
     cashier: StaffSession
     now: dt.datetime
+
+    @contextmanager
+    def sql(self) -> Iterator[sqlite3.Connection]:
+        """A plain sqlite3 connection to the store file, for looking behind the services."""
+        with closing(sqlite3.connect(self.db.path)) as conn:
+            yield conn
+
+    def count(self, table: str) -> int:
+        with self.sql() as conn:
+            return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+    def counts(self, tables: tuple[str, ...] = WRITTEN_TABLES) -> dict[str, int]:
+        """Row counts, to prove that a refused request wrote nothing."""
+        return {table: self.count(table) for table in tables}
+
+    def give(self, member_id: str, points: int, now: dt.datetime | None = None) -> None:
+        """A manager's adjustment: points to start a test with."""
+        adjust_points(
+            self.db,
+            actor=self.manager,
+            member_id=member_id,
+            points=points,
+            reason="opening balance for the test",
+            now=now or self.now,
+        )
+
+    def balance(self, member_id: str, now: dt.datetime | None = None) -> int:
+        return view_member(self.db, member_id, now=now or self.now).balance
 
     def register(
         self,

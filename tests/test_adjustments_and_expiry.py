@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,23 +22,8 @@ from tests.conftest import QUIET_DAY, Counter, at
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@contextmanager
-def raw(counter: Counter) -> Iterator[sqlite3.Connection]:
-    with closing(sqlite3.connect(counter.db.path)) as conn:
-        yield conn
-
-
-def count(counter: Counter, table: str) -> int:
-    with raw(counter) as conn:
-        return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
-
-
-def balance(counter: Counter, member_id: str, now: dt.datetime = QUIET_DAY) -> int:
-    return view_member(counter.db, member_id, now=now).balance
-
-
 def kinds(counter: Counter, member_id: str) -> list[tuple[str, int]]:
-    with raw(counter) as conn:
+    with counter.sql() as conn:
         return conn.execute(
             "SELECT kind, points FROM ledger_entries WHERE member_id = ? ORDER BY id",
             (member_id,),
@@ -50,7 +32,7 @@ def kinds(counter: Counter, member_id: str) -> list[tuple[str, int]]:
 
 def lots_by_expiry(counter: Counter, member_id: str) -> dict[str, int]:
     """Remaining points per expiry moment (UTC text as stored)."""
-    with raw(counter) as conn:
+    with counter.sql() as conn:
         return dict(
             conn.execute(
                 "SELECT expires_at, SUM(remaining) FROM points_lots WHERE member_id = ? "
@@ -86,7 +68,7 @@ def test_manager_adjusts_points_with_a_reason(supermarket: Counter) -> None:
         ("adjustment", 120),
         ("adjustment", -70),
     ]
-    with raw(supermarket) as conn:
+    with supermarket.sql() as conn:
         reasons = conn.execute(
             "SELECT reason, staff_id FROM ledger_entries WHERE kind = 'adjustment' ORDER BY id"
         ).fetchall()
@@ -100,7 +82,7 @@ def test_manager_adjusts_points_with_a_reason(supermarket: Counter) -> None:
 @pytest.mark.parametrize("reason", ["", "   ", "ok", "a b", "\t\n"])
 def test_adjustment_without_a_real_reason_is_refused(supermarket: Counter, reason: str) -> None:
     member = supermarket.register()
-    before = count(supermarket, "ledger_entries")
+    before = supermarket.count("ledger_entries")
     with pytest.raises(InvalidInput) as err:
         adjust_points(
             supermarket.db,
@@ -111,8 +93,8 @@ def test_adjustment_without_a_real_reason_is_refused(supermarket: Counter, reaso
             now=QUIET_DAY,
         )
     assert err.value.field == "reason"
-    assert count(supermarket, "ledger_entries") == before
-    assert balance(supermarket, member.id) == 50
+    assert supermarket.count("ledger_entries") == before
+    assert supermarket.balance(member.id) == 50
 
 
 @pytest.mark.parametrize("points", [0, 1.5, True, "100", 1_000_000_001])
@@ -130,12 +112,12 @@ def test_adjustment_points_must_be_a_sane_whole_number(
             now=QUIET_DAY,
         )
     assert err.value.field == "points"
-    assert count(supermarket, "ledger_entries") == 1
+    assert supermarket.count("ledger_entries") == 1
 
 
 def test_negative_adjustment_beyond_balance_writes_nothing(supermarket: Counter) -> None:
     member = supermarket.register()
-    before = {t: count(supermarket, t) for t in ("ledger_entries", "outbox_events", "audit_log")}
+    before = {t: supermarket.count(t) for t in ("ledger_entries", "outbox_events", "audit_log")}
     with pytest.raises(InsufficientPoints) as err:
         adjust_points(
             supermarket.db,
@@ -146,9 +128,9 @@ def test_negative_adjustment_beyond_balance_writes_nothing(supermarket: Counter)
             now=QUIET_DAY,
         )
     assert "50" in err.value.message
-    assert {t: count(supermarket, t) for t in before} == before
-    assert balance(supermarket, member.id) == 50
-    with raw(supermarket) as conn:
+    assert {t: supermarket.count(t) for t in before} == before
+    assert supermarket.balance(member.id) == 50
+    with supermarket.sql() as conn:
         assert conn.execute("SELECT SUM(remaining) FROM points_lots").fetchone() == (50,)
 
 
@@ -210,7 +192,7 @@ def test_credit_unknown_activity_is_not_found(supermarket: Counter) -> None:
             now=QUIET_DAY,
         )
     assert err.value.field == "activity"
-    assert count(supermarket, "ledger_entries") == 1
+    assert supermarket.count("ledger_entries") == 1
 
 
 # Expiry --------------------------------------------------------------------------------
@@ -221,13 +203,13 @@ def test_expiry_run_is_idempotent(supermarket: Counter) -> None:
     new_year = at(2028, 1, 1, 0, 0)
     first = run_expiry(supermarket.db, actor=supermarket.manager, now=new_year)
     assert first == ExpiryReport(members=2, points=400)
-    ledger = count(supermarket, "ledger_entries")
-    outbox = count(supermarket, "outbox_events")
+    ledger = supermarket.count("ledger_entries")
+    outbox = supermarket.count("outbox_events")
     second = run_expiry(supermarket.db, actor=supermarket.manager, now=new_year)
     assert second == ExpiryReport(members=0, points=0)
-    assert count(supermarket, "ledger_entries") == ledger
-    assert count(supermarket, "outbox_events") == outbox
-    assert (balance(supermarket, a.id, new_year), balance(supermarket, b.id, new_year)) == (0, 0)
+    assert supermarket.count("ledger_entries") == ledger
+    assert supermarket.count("outbox_events") == outbox
+    assert (supermarket.balance(a.id, new_year), supermarket.balance(b.id, new_year)) == (0, 0)
     assert kinds(supermarket, a.id)[-1] == ("expiry", -350)
     assert check_books(supermarket.db) == []
 
@@ -236,19 +218,19 @@ def test_calendar_year_expiry_boundary(supermarket: Counter) -> None:
     member = supermarket.register()
     supermarket.sell(member.id, [CartLine("general", 30000)], now=at(2026, 12, 31, 23, 0))
     last_second = at(2027, 12, 31, 23, 59, 59)
-    assert balance(supermarket, member.id, last_second) == 350
+    assert supermarket.balance(member.id, last_second) == 350
     assert view_member(supermarket.db, member.id, now=last_second).expiring_30d == 350
     assert run_expiry(supermarket.db, actor=supermarket.manager, now=last_second) == ExpiryReport(
         0, 0
     )
-    assert balance(supermarket, member.id, last_second) == 350
+    assert supermarket.balance(member.id, last_second) == 350
     new_year = at(2028, 1, 1, 0, 0)
-    assert balance(supermarket, member.id, new_year) == 0  # due, even before the run
+    assert supermarket.balance(member.id, new_year) == 0  # due, even before the run
     assert run_expiry(supermarket.db, actor=supermarket.manager, now=new_year) == ExpiryReport(
         1, 350
     )
-    assert balance(supermarket, member.id, new_year) == 0
-    with raw(supermarket) as conn:
+    assert supermarket.balance(member.id, new_year) == 0
+    with supermarket.sql() as conn:
         assert conn.execute("SELECT balance FROM members").fetchone() == (0,)
 
 
@@ -286,7 +268,7 @@ def test_spending_takes_first_expiring_lots_first(supermarket: Counter) -> None:
     assert run_expiry(supermarket.db, actor=supermarket.manager, now=new_year) == ExpiryReport(
         1, 150
     )
-    assert balance(supermarket, member_id, new_year) == 208
+    assert supermarket.balance(member_id, new_year) == 208
     assert check_books(supermarket.db) == []
 
 
@@ -309,7 +291,7 @@ def test_offset_refund_restores_points_to_their_original_expiry(supermarket: Cou
     assert run_expiry(supermarket.db, actor=supermarket.manager, now=new_year) == ExpiryReport(
         1, 350
     )
-    assert balance(supermarket, member_id, new_year) == 200
+    assert supermarket.balance(member_id, new_year) == 200
     assert check_books(supermarket.db) == []
 
 
@@ -319,7 +301,7 @@ def tier_of(counter: Counter, member_id: str, now: dt.datetime = QUIET_DAY) -> s
 
 
 def upgrade_records(counter: Counter, member_id: str) -> tuple[int, list[tuple[str]]]:
-    with raw(counter) as conn:
+    with counter.sql() as conn:
         bonuses = conn.execute(
             "SELECT COUNT(*) FROM ledger_entries WHERE member_id = ? AND kind = 'upgrade_bonus'",
             (member_id,),
@@ -336,7 +318,7 @@ def test_upgrade_bonus_once_and_never_downgrade(supermarket: Counter) -> None:
     assert sale.tier_change is not None
     assert (sale.tier_change.old_tier, sale.tier_change.new_tier) == ("normal", "silver")
     assert sale.tier_change.bonus_points == 5000
-    assert balance(supermarket, member.id) == 50 + 5000 + 5000
+    assert supermarket.balance(member.id) == 50 + 5000 + 5000
     assert upgrade_records(supermarket, member.id) == (1, [("silver",)])
 
     later = QUIET_DAY + dt.timedelta(hours=1)
@@ -408,7 +390,7 @@ def test_check_books_is_clean_and_doctor_exits_0(supermarket: Counter) -> None:
 
 def test_corrupted_balance_is_reported(supermarket: Counter) -> None:
     member = supermarket.register()
-    with raw(supermarket) as conn:
+    with supermarket.sql() as conn:
         conn.execute("UPDATE members SET balance = balance + 7 WHERE id = ?", (member.id,))
         conn.commit()
     assert check_books(supermarket.db) == [
@@ -422,7 +404,7 @@ def test_corrupted_balance_is_reported(supermarket: Counter) -> None:
 
 def test_corrupted_lot_is_reported(supermarket: Counter) -> None:
     member = supermarket.register()
-    with raw(supermarket) as conn:
+    with supermarket.sql() as conn:
         (lot_id,) = conn.execute(
             "SELECT id FROM points_lots WHERE member_id = ?", (member.id,)
         ).fetchone()

@@ -5,9 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 
 import pytest
 
@@ -37,24 +34,13 @@ from pos_app.services.tiers import review_tiers
 from tests.conftest import QUIET_DAY, Counter
 
 
-@contextmanager
-def raw(counter: Counter) -> Iterator[sqlite3.Connection]:
-    with closing(sqlite3.connect(counter.db.path)) as conn:
-        yield conn
-
-
 def audit_rows(counter: Counter, action: str) -> list[tuple[str | None, str, dict[str, object]]]:
-    with raw(counter) as conn:
+    with counter.sql() as conn:
         rows = conn.execute(
             "SELECT staff_id, target, details FROM audit_log WHERE action = ? ORDER BY id",
             (action,),
         ).fetchall()
     return [(staff_id, target, json.loads(details)) for staff_id, target, details in rows]
-
-
-def count(counter: Counter, table: str) -> int:
-    with raw(counter) as conn:
-        return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
 
 # PIN storage -----------------------------------------------------------------------
@@ -68,7 +54,7 @@ def test_pins_are_stored_as_salted_scrypt_hashes(supermarket: Counter) -> None:
         pin="1111",
         now=QUIET_DAY,
     )
-    with raw(supermarket) as conn:
+    with supermarket.sql() as conn:
         hashes = dict(conn.execute("SELECT code, pin_hash FROM staff").fetchall())
     assert set(hashes) == {"9", "2", "1", "3"}
     for stored in hashes.values():
@@ -226,7 +212,7 @@ def test_cashier_cannot_adjust_points(supermarket: Counter) -> None:
         )
     assert "needs a manager" in err.value.message
     assert view_member(supermarket.db, member.id, now=QUIET_DAY).balance == 50
-    assert count(supermarket, "ledger_entries") == 1
+    assert supermarket.count("ledger_entries") == 1
 
 
 def test_cashier_cannot_run_expiry(supermarket: Counter) -> None:
@@ -254,7 +240,7 @@ def test_only_an_admin_can_create_staff(supermarket: Counter, who: str) -> None:
         )
     assert err.value.message.startswith("manage staff needs a")
     assert err.value.message.endswith("admin")
-    assert count(supermarket, "staff") == 3
+    assert supermarket.count("staff") == 3
 
 
 def test_permission_message_uses_the_right_article(supermarket: Counter) -> None:
@@ -276,7 +262,7 @@ def test_cashier_cannot_install_program(supermarket: Counter) -> None:
             program=bundled_program("hotel"),
             now=QUIET_DAY,
         )
-    with raw(supermarket) as conn:
+    with supermarket.sql() as conn:
         assert conn.execute("SELECT code FROM program_versions WHERE active = 1").fetchall() == [
             ("supermarket",)
         ]
@@ -331,7 +317,7 @@ def test_fabricated_admin_session_is_refused(supermarket: Counter) -> None:
             reason="promoted myself",
             now=QUIET_DAY,
         )
-    assert count(supermarket, "staff") == 3
+    assert supermarket.count("staff") == 3
 
 
 def test_logout_ends_the_session(supermarket: Counter) -> None:
@@ -377,8 +363,8 @@ def test_return_above_threshold_without_approver_needs_approval(supermarket: Cou
             items=[ReturnItem(1, 1)],
             now=QUIET_DAY + dt.timedelta(hours=1),
         )
-    assert count(supermarket, "returns") == 0
-    assert count(supermarket, "ledger_entries") == 2  # sign-up and earn only
+    assert supermarket.count("returns") == 0
+    assert supermarket.count("ledger_entries") == 2  # sign-up and earn only
 
 
 def test_return_above_threshold_with_cashier_approver_is_denied(supermarket: Counter) -> None:
@@ -405,7 +391,7 @@ def test_return_above_threshold_with_cashier_approver_is_denied(supermarket: Cou
                 approver=approver,
             )
         assert type(err.value) is PermissionDenied
-    assert count(supermarket, "returns") == 0
+    assert supermarket.count("returns") == 0
 
 
 def test_return_above_threshold_with_manager_is_approved_and_audited(
@@ -423,7 +409,7 @@ def test_return_above_threshold_with_manager_is_approved_and_audited(
     assert result.quote.refund_fen == 25000
     assert result.quote.needs_manager is True
     assert result.balance == 50
-    with raw(supermarket) as conn:
+    with supermarket.sql() as conn:
         assert conn.execute("SELECT approved_by FROM returns").fetchall() == [
             (supermarket.manager.staff_id,)
         ]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
@@ -32,43 +30,18 @@ from pos_app.services.members import add_card, find_by_card, find_by_phone, regi
 from pos_app.services.returns import ReturnItem, commit_return
 from tests.conftest import QUIET_DAY, Counter
 
-TABLES = (
-    "members",
-    "member_cards",
-    "sales",
-    "sale_lines",
-    "payments",
-    "returns",
-    "return_lines",
-    "ledger_entries",
-    "points_lots",
-    "outbox_events",
-)
-
-
-@contextmanager
-def raw(counter: Counter) -> Iterator[sqlite3.Connection]:
-    with closing(sqlite3.connect(counter.db.path)) as conn:
-        yield conn
-
-
-def counts(counter: Counter) -> dict[str, int]:
-    with raw(counter) as conn:
-        return {t: int(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in TABLES}
-
-
 E = TypeVar("E", bound=PosError)
 
 
 def refused(counter: Counter, error: type[E], call: Callable[[], object], field: str | None) -> E:
     """Run ``call``; it must raise exactly ``error`` about ``field`` and write nothing."""
-    before = counts(counter)
+    before = counter.counts()
     with pytest.raises(error) as err:
         call()
     assert type(err.value) is error
     assert err.value.field == field
     assert err.value.message.strip()
-    assert counts(counter) == before
+    assert counter.counts() == before
     return err.value
 
 
@@ -369,7 +342,7 @@ def test_members_table_survives_sql_in_a_card(supermarket: Counter) -> None:
     with pytest.raises(InvalidInput) as err:
         find_by_card(supermarket.db, "1'; DROP TABLE members;--", now=QUIET_DAY)
     assert "is not a card number" in err.value.message
-    assert counts(supermarket)["members"] == 1
+    assert supermarket.counts()["members"] == 1
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 81, None])
@@ -405,7 +378,7 @@ def test_unknown_member_cannot_check_out(supermarket: Counter) -> None:
 
 def test_frozen_member_cannot_check_out(supermarket: Counter) -> None:
     member = supermarket.register()
-    with raw(supermarket) as conn:
+    with supermarket.sql() as conn:
         conn.execute("UPDATE members SET status = 'frozen' WHERE id = ?", (member.id,))
         conn.commit()
     err = refused(

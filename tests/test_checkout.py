@@ -10,46 +10,16 @@ from collections.abc import Callable
 import pytest
 
 from pos_app.errors import InsufficientPoints, InvalidInput, StaleQuote
-from pos_app.services.adjustments import adjust_points
 from pos_app.services.checkout import CartLine, PaymentInput, commit_checkout, quote_checkout
 from pos_app.services.doctor import check_books
 from pos_app.services.members import view_member
 from tests.conftest import QUIET_DAY, Counter, at
 
 
-def counts(c: Counter) -> dict[str, int]:
-    conn = sqlite3.connect(c.db.path)
-    try:
-        return {
-            t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-            for t in (
-                "sales",
-                "sale_lines",
-                "payments",
-                "ledger_entries",
-                "points_lots",
-                "outbox_events",
-            )
-        }
-    finally:
-        conn.close()
-
-
-def give(c: Counter, member_id: str, points: int) -> None:
-    adjust_points(
-        c.db,
-        actor=c.manager,
-        member_id=member_id,
-        points=points,
-        reason="opening balance for the test",
-        now=c.now,
-    )
-
-
 def test_seed_example_200_yuan_bill_with_2000_points_pays_180(supermarket: Counter) -> None:
     c = supermarket
     m = c.register()
-    give(c, m.id, 2000 - 50)  # 50 from the sign-up bonus
+    c.give(m.id, 2000 - 50)  # 50 from the sign-up bonus
     assert view_member(c.db, m.id, now=c.now).balance == 2000
     result = c.sell(m.id, [CartLine("daily", 20000)], offset=2000)
     q = result.quote
@@ -63,15 +33,15 @@ def test_seed_example_200_yuan_bill_with_2000_points_pays_180(supermarket: Count
 def test_quote_writes_nothing(supermarket: Counter) -> None:
     c = supermarket
     m = c.register()
-    before = counts(c)
+    before = c.counts()
     quote_checkout(c.db, member_id=m.id, lines=[CartLine("daily", 1000)], now=c.now)
-    assert counts(c) == before
+    assert c.counts() == before
 
 
 def test_offset_max_respects_share_step_and_balance(supermarket: Counter) -> None:
     c = supermarket
     m = c.register()
-    give(c, m.id, 99_950)  # 100,000 points
+    c.give(m.id, 99_950)  # 100,000 points
     quote = quote_checkout(
         c.db, member_id=m.id, lines=[CartLine("daily", 12345)], offset_points="max", now=c.now
     )
@@ -83,16 +53,16 @@ def test_offset_max_respects_share_step_and_balance(supermarket: Counter) -> Non
 def test_offset_above_the_balance_is_refused_and_nothing_written(supermarket: Counter) -> None:
     c = supermarket
     m = c.register()
-    before = counts(c)
+    before = c.counts()
     with pytest.raises(InsufficientPoints):
         c.sell(m.id, [CartLine("daily", 20000)], offset=2000)
-    assert counts(c) == before
+    assert c.counts() == before
 
 
 def test_offset_is_spread_over_lines_and_line_points_add_up(supermarket: Counter) -> None:
     c = supermarket
     m = c.register()
-    give(c, m.id, 4950)
+    c.give(m.id, 4950)
     lines = [CartLine("daily", 3333, 3), CartLine("electronics", 10001), CartLine("fresh", 77)]
     q = c.sell(m.id, lines, offset=3000).quote
     assert sum(ql.offset_fen for ql in q.lines) == q.offset_fen == 3000
@@ -129,7 +99,7 @@ def test_daily_cap_counts_earlier_sales_the_same_business_day(supermarket: Count
 def test_retried_commit_with_the_same_sale_id_moves_no_point_twice(supermarket: Counter) -> None:
     c = supermarket
     m = c.register()
-    give(c, m.id, 950)
+    c.give(m.id, 950)
     sale_id = str(uuid.uuid4())
     args = dict(
         actor=c.cashier,
@@ -141,9 +111,9 @@ def test_retried_commit_with_the_same_sale_id_moves_no_point_twice(supermarket: 
         now=c.now,
     )
     first = commit_checkout(c.db, **args)  # type: ignore[arg-type]
-    before = counts(c)
+    before = c.counts()
     second = commit_checkout(c.db, **args)  # type: ignore[arg-type]
-    assert counts(c) == before
+    assert c.counts() == before
     assert second.replayed and not first.replayed
     assert second.receipt_no == first.receipt_no
     assert second.balance == first.balance == 270
@@ -153,7 +123,7 @@ def test_retried_commit_with_the_same_sale_id_moves_no_point_twice(supermarket: 
 def test_stale_quote_is_refused_and_nothing_written(supermarket: Counter) -> None:
     c = supermarket
     m = c.register()
-    before = counts(c)
+    before = c.counts()
     with pytest.raises(StaleQuote):
         commit_checkout(
             c.db,
@@ -165,7 +135,7 @@ def test_stale_quote_is_refused_and_nothing_written(supermarket: Counter) -> Non
             now=c.now,
             expected_total_fen=999,
         )
-    assert counts(c) == before
+    assert c.counts() == before
 
 
 def test_split_payment_and_change(supermarket: Counter) -> None:
@@ -205,9 +175,9 @@ def test_payments_must_add_up(supermarket: Counter) -> None:
 
 def test_sale_without_member_earns_nothing_but_is_reported(supermarket: Counter) -> None:
     c = supermarket
-    before = counts(c)
+    before = c.counts()
     result = c.sell(None, [CartLine("daily", 5000)])
-    after = counts(c)
+    after = c.counts()
     assert result.quote.earn_points == 0 and result.balance is None
     assert after["ledger_entries"] == before["ledger_entries"]
     assert after["outbox_events"] == before["outbox_events"] + 1
@@ -216,7 +186,7 @@ def test_sale_without_member_earns_nothing_but_is_reported(supermarket: Counter)
 def test_every_sale_writes_one_outbox_event_with_its_entries(supermarket: Counter) -> None:
     c = supermarket
     m = c.register()
-    give(c, m.id, 950)
+    c.give(m.id, 950)
     result = c.sell(m.id, [CartLine("daily", 10000)], offset=1000)
     conn = sqlite3.connect(c.db.path)
     seqs = [r[0] for r in conn.execute("SELECT seq FROM outbox_events ORDER BY seq")]

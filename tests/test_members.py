@@ -6,9 +6,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 
 import pytest
 
@@ -25,14 +22,8 @@ from pos_app.services.members import (
 from tests.conftest import QUIET_DAY, Counter, at
 
 
-@contextmanager
-def raw(counter: Counter) -> Iterator[sqlite3.Connection]:
-    with closing(sqlite3.connect(counter.db.path)) as conn:
-        yield conn
-
-
 def ledger_kinds(counter: Counter, member_id: str) -> list[tuple[str, int]]:
-    with raw(counter) as conn:
+    with counter.sql() as conn:
         return conn.execute(
             "SELECT kind, points FROM ledger_entries WHERE member_id = ? ORDER BY id",
             (member_id,),
@@ -97,7 +88,7 @@ def test_unknown_referrer_is_not_found_and_nothing_is_written(supermarket: Count
     with pytest.raises(NotFound) as err:
         supermarket.register(phone="13900000002", referrer="13900000009")
     assert err.value.field == "referrer"
-    with raw(supermarket) as conn:
+    with supermarket.sql() as conn:
         assert conn.execute("SELECT COUNT(*) FROM members").fetchone()[0] == 0
 
 
@@ -117,7 +108,7 @@ PHONE_SPELLINGS = [
 @pytest.mark.parametrize("spelling", PHONE_SPELLINGS)
 def test_phone_spelling_at_registration_is_normalised(supermarket: Counter, spelling: str) -> None:
     member = supermarket.register(phone=spelling)
-    with raw(supermarket) as conn:
+    with supermarket.sql() as conn:
         stored = conn.execute("SELECT phone, phone_last4 FROM members").fetchall()
     assert stored == [("13812345678", "5678")]
     assert find_by_phone(supermarket.db, "13812345678", now=QUIET_DAY).id == member.id
@@ -145,7 +136,7 @@ def test_duplicate_phone_in_another_spelling_is_a_conflict(supermarket: Counter)
         supermarket.register(name="李四", phone="+86 138-1234-5678")
     assert err.value.field == "phone"
     assert "138****5678" in err.value.message
-    with raw(supermarket) as conn:
+    with supermarket.sql() as conn:
         assert conn.execute("SELECT COUNT(*) FROM members").fetchone()[0] == 1
         assert conn.execute("SELECT COUNT(*) FROM ledger_entries").fetchone()[0] == 1
 
@@ -155,7 +146,7 @@ def test_duplicate_card_is_a_conflict_and_nothing_is_written(supermarket: Counte
     with pytest.raises(Conflict) as err:
         supermarket.register(name="李四", phone="13912345678", card=";8800001?")
     assert err.value.field == "card"
-    with raw(supermarket) as conn:
+    with supermarket.sql() as conn:
         assert conn.execute("SELECT COUNT(*) FROM members").fetchone()[0] == 1
         assert conn.execute("SELECT COUNT(*) FROM member_cards").fetchone()[0] == 1
         assert conn.execute("SELECT COUNT(*) FROM outbox_events").fetchone()[0] == 1
@@ -233,7 +224,7 @@ def test_replace_lost_card_keeps_points_and_blocks_old_card(supermarket: Counter
     found = find_by_card(supermarket.db, "8800009", now=later)
     assert found.id == member.id
     assert found.balance == 50
-    with raw(supermarket) as conn:
+    with supermarket.sql() as conn:
         assert conn.execute(
             "SELECT status, replaced_by FROM member_cards WHERE card_no = '8800001'"
         ).fetchone() == ("lost", "8800009")
@@ -292,7 +283,7 @@ def test_expiring_30d_is_exact_at_the_lot_level(hotel: Counter) -> None:
     member = hotel.register(card="8800001", now=earned_at)
     assert member.balance == 200  # hotel sign-up bonus
     expires = at(2028, 3, 2, 10, 0, 0)  # rolling 24 months
-    with raw(hotel) as conn:
+    with hotel.sql() as conn:
         (stored,) = conn.execute("SELECT expires_at FROM points_lots").fetchone()
     assert stored == "2028-03-02 02:00:00.000000"  # UTC
 
@@ -320,7 +311,7 @@ INDEXED_LOOKUPS = [
 @pytest.mark.parametrize("sql", INDEXED_LOOKUPS)
 def test_member_lookup_uses_an_index(supermarket: Counter, sql: str) -> None:
     supermarket.register(card="8800001")
-    with raw(supermarket) as conn:
+    with supermarket.sql() as conn:
         plan = " | ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, ("x",)))
     assert re.search(r"SEARCH \w+ USING (INDEX|PRIMARY KEY|COVERING INDEX)", plan), plan
     assert "SCAN" not in plan
@@ -331,7 +322,7 @@ def test_each_registration_writes_one_outbox_event(supermarket: Counter) -> None
     a = supermarket.register(name="甲", phone="13800000001", card="8800001")
     b = supermarket.register(name="乙", phone="13800000002", referrer="8800001")
     c = supermarket.register(name="丙", phone="13800000003")
-    with raw(supermarket) as conn:
+    with supermarket.sql() as conn:
         rows = conn.execute(
             "SELECT seq, type, payload, payload_hash, status FROM outbox_events ORDER BY seq"
         ).fetchall()

@@ -8,27 +8,10 @@ import sqlite3
 import pytest
 
 from pos_app.errors import ApprovalRequired, InvalidInput, NotFound
-from pos_app.services.adjustments import adjust_points
 from pos_app.services.checkout import CartLine
 from pos_app.services.doctor import check_books
-from pos_app.services.members import view_member
 from pos_app.services.returns import ReturnItem, commit_return, quote_return
 from tests.conftest import Counter
-
-
-def give(c: Counter, member_id: str, points: int) -> None:
-    adjust_points(
-        c.db,
-        actor=c.manager,
-        member_id=member_id,
-        points=points,
-        reason="opening balance for the test",
-        now=c.now,
-    )
-
-
-def balance(c: Counter, member_id: str) -> int:
-    return view_member(c.db, member_id, now=c.now).balance
 
 
 def do_return(c: Counter, receipt_no: str, items: list[ReturnItem]) -> int:
@@ -42,10 +25,10 @@ def do_return(c: Counter, receipt_no: str, items: list[ReturnItem]) -> int:
 def test_full_return_restores_the_balance_exactly(supermarket: Counter) -> None:
     c = supermarket
     m = c.register()
-    give(c, m.id, 4950)
-    start = balance(c, m.id)
+    c.give(m.id, 4950)
+    start = c.balance(m.id)
     sale = c.sell(m.id, [CartLine("daily", 3333, 3), CartLine("electronics", 10001)], offset=3000)
-    assert balance(c, m.id) == start - 3000 + sale.quote.earn_points
+    assert c.balance(m.id) == start - 3000 + sale.quote.earn_points
     quote = quote_return(
         c.db, receipt_no=sale.receipt_no, items=[ReturnItem(1, 3), ReturnItem(2, 1)], now=c.now
     )
@@ -59,8 +42,8 @@ def test_full_return_restores_the_balance_exactly(supermarket: Counter) -> None:
 def test_partial_returns_add_up_to_a_full_return(supermarket: Counter) -> None:
     c = supermarket
     m = c.register()
-    give(c, m.id, 9950)
-    start = balance(c, m.id)
+    c.give(m.id, 9950)
+    start = c.balance(m.id)
     sale = c.sell(m.id, [CartLine("daily", 1001, 7)], offset=3500)
     refunds = reversed_ = restored = 0
     for qty in (1, 2, 3, 1):
@@ -72,7 +55,7 @@ def test_partial_returns_add_up_to_a_full_return(supermarket: Counter) -> None:
     assert refunds == sale.quote.total_due_fen
     assert reversed_ == sale.quote.earn_points
     assert restored == 3500
-    assert balance(c, m.id) == start
+    assert c.balance(m.id) == start
     with pytest.raises(InvalidInput, match="only 0 left"):
         quote_return(c.db, receipt_no=sale.receipt_no, items=[ReturnItem(1, 1)], now=c.now)
 
@@ -94,12 +77,12 @@ def test_spent_points_go_negative_and_later_earnings_repay(supermarket: Counter)
     m = c.register()
     sale = c.sell(m.id, [CartLine("electronics", 100_000)])  # +5000
     c.sell(m.id, [CartLine("daily", 20_000)], offset="max")  # spends 5000 of 5050
-    assert balance(c, m.id) == 50 + 5000 - 5000 + 450
+    assert c.balance(m.id) == 50 + 5000 - 5000 + 450
     after = do_return(c, sale.receipt_no, [ReturnItem(1, 1)])
     assert after == 500 - 5000
     assert check_books(c.db) == []  # lots hold nothing while the balance is negative
     c.sell(m.id, [CartLine("electronics", 200_000)])  # +10000, of which 4500 repay the debt
-    assert balance(c, m.id) == -4500 + 10_000
+    assert c.balance(m.id) == -4500 + 10_000
     assert check_books(c.db) == []
 
 
@@ -108,9 +91,9 @@ def test_require_cash_charges_spent_points_and_never_goes_negative(hotel: Counte
     m = c.register()  # +200 sign-up
     friday = c.now + dt.timedelta(days=4)  # outside the Monday-Thursday room campaign
     sale = c.sell(m.id, [CartLine("restaurant", 100_000)], now=friday)  # 1,000 yuan: +100
-    give(c, m.id, 1700)  # 2000 in all
+    c.give(m.id, 1700)  # 2000 in all
     c.sell(m.id, [CartLine("restaurant", 100_000)], offset=2000, now=friday)
-    assert balance(c, m.id) == 98  # 980 yuan paid with money earn 98
+    assert c.balance(m.id) == 98  # 980 yuan paid with money earn 98
     q = quote_return(c.db, receipt_no=sale.receipt_no, items=[ReturnItem(1, 1)], now=friday)
     assert (q.points_reversed, q.points_short) == (98, 2)
     assert q.cash_for_points_fen == 2  # 2 points at 100 points per yuan
