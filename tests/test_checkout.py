@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable
 
@@ -238,3 +239,28 @@ def test_hotel_tier_rates_apply_after_upgrade(hotel: Counter) -> None:
 
 def test_counter_keeps_working_on_quiet_day_defaults(supermarket: Counter) -> None:
     assert supermarket.now == QUIET_DAY
+
+
+def test_two_counters_cannot_spend_the_same_points(supermarket: Counter) -> None:
+    """Two tills race to use all of one member's points: one wins, nothing is overspent."""
+    c = supermarket
+    m = c.register()
+    c.give(m.id, 4950)  # 5,000 points
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def till() -> None:
+        barrier.wait()
+        try:
+            outcomes.append(c.sell(m.id, [CartLine("daily", 10_000)], offset=5000))
+        except InsufficientPoints as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=till) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(type(o).__name__ for o in outcomes) == ["InsufficientPoints", "SaleResult"]
+    assert c.balance(m.id) == 150  # 50 yuan paid with money earn 150 at 3 per yuan
+    assert check_books(c.db) == []
