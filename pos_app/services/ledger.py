@@ -320,6 +320,61 @@ def debit(
     return entry
 
 
+@dataclass(frozen=True)
+class GiveBackPlan:
+    """Where a give-back's points will go: repaying a negative balance, or into lots."""
+
+    debt_repaid: int
+    #: (lot id, points, expires_at) in the order they are put back
+    into_lots: tuple[tuple[int, int, dt.datetime | None], ...]
+    #: points with no lot to go back to (a fresh lot takes them)
+    fresh: int
+
+    def expired_at(self, now: dt.datetime) -> int:
+        """Points that land in lots already past expiry: they expire, the member cannot use
+        them (as if they had never been spent)."""
+        return sum(p for _lot, p, exp in self.into_lots if exp is not None and exp <= now)
+
+
+def plan_give_back(
+    tx: Tx,
+    member: MemberRow,
+    points: int,
+    *,
+    taken_by: Sequence[int],
+    given_back_by: Sequence[int],
+) -> GiveBackPlan:
+    """How :func:`give_back` would return ``points``: longest-lived lots first, the member
+    gets back the most valuable points first. Used by quotes too, so they agree."""
+    debt = min(points, max(0, -member.balance))
+    left = points - debt
+    if not left or not taken_by:
+        return GiveBackPlan(debt, (), left)
+    marks = ",".join("?" * len(taken_by))
+    back_marks = ",".join("?" * len(given_back_by)) or "NULL"
+    rows = tx.rows(
+        f"SELECT l.id, l.points, l.remaining, l.expires_at, "
+        f"  (SELECT COALESCE(SUM(points), 0) FROM lot_consumptions c "
+        f"   WHERE c.lot_id = l.id AND c.points > 0 AND c.entry_id IN ({marks})), "
+        f"  (SELECT COALESCE(-SUM(points), 0) FROM lot_consumptions c "
+        f"   WHERE c.lot_id = l.id AND c.points < 0 AND c.entry_id IN ({back_marks})) "
+        f"FROM points_lots l WHERE l.id IN "
+        f"  (SELECT lot_id FROM lot_consumptions WHERE entry_id IN ({marks}))",
+        (*taken_by, *given_back_by, *taken_by),
+    )
+    lots = [
+        (lot_id, pts, rem, from_db(exp), taken, back) for lot_id, pts, rem, exp, taken, back in rows
+    ]
+    lots.sort(key=lambda r: (r[3] or _FAR, r[0]), reverse=True)
+    into = []
+    for lot_id, lot_points, remaining, expires, taken, returned in lots:
+        put = min(taken - returned, lot_points - remaining, left)
+        if put > 0:
+            left -= put
+            into.append((lot_id, put, expires))
+    return GiveBackPlan(debt, tuple(into), left)
+
+
 def give_back(
     tx: Tx,
     ctx: Context,
@@ -340,37 +395,19 @@ def give_back(
     """
     if points <= 0:
         raise ValueError("give_back needs a positive number of points")
-    debt = max(0, -member.balance)
+    plan = plan_give_back(tx, member, points, taken_by=taken_by, given_back_by=given_back_by)
     entry = _entry(tx, ctx, member, kind=kind, points=points, now=now, staff_id=staff_id, **refs)
-    left = points - min(points, debt)
-    if not left:
-        return entry
-    marks = ",".join("?" * len(taken_by)) or "NULL"
-    back_marks = ",".join("?" * len(given_back_by)) or "NULL"
-    rows = tx.rows(
-        f"SELECT l.id, l.points, l.remaining, l.expires_at, "
-        f"  (SELECT COALESCE(SUM(points), 0) FROM lot_consumptions c "
-        f"   WHERE c.lot_id = l.id AND c.points > 0 AND c.entry_id IN ({marks})), "
-        f"  (SELECT COALESCE(-SUM(points), 0) FROM lot_consumptions c "
-        f"   WHERE c.lot_id = l.id AND c.points < 0 AND c.entry_id IN ({back_marks})) "
-        f"FROM points_lots l WHERE l.id IN "
-        f"  (SELECT lot_id FROM lot_consumptions WHERE entry_id IN ({marks}))",
-        (*taken_by, *given_back_by, *taken_by),
+    tx.run_many(
+        "UPDATE points_lots SET remaining = remaining + ? WHERE id = ?",
+        [(put, lot_id) for lot_id, put, _exp in plan.into_lots],
     )
-    # longest-lived first: the member gets back the most valuable points first
-    rows.sort(key=lambda r: (from_db(r[3]) or _FAR, r[0]), reverse=True)
-    updates, puts = [], []
-    for lot_id, lot_points, remaining, _expires, taken, returned in rows:
-        put = min(taken - returned, lot_points - remaining, left)
-        if put > 0:
-            left -= put
-            updates.append((put, lot_id))
-            puts.append((entry.id, lot_id, -put))
-    tx.run_many("UPDATE points_lots SET remaining = remaining + ? WHERE id = ?", updates)
-    tx.run_many("INSERT INTO lot_consumptions (entry_id, lot_id, points) VALUES (?, ?, ?)", puts)
-    if left:
+    tx.run_many(
+        "INSERT INTO lot_consumptions (entry_id, lot_id, points) VALUES (?, ?, ?)",
+        [(entry.id, lot_id, -put) for lot_id, put, _exp in plan.into_lots],
+    )
+    if plan.fresh:
         # nothing left to return into (should not happen): a fresh lot keeps the invariant
-        _new_lot(tx, member, entry, left, now, lot_expiry(ctx.program, now))
+        _new_lot(tx, member, entry, plan.fresh, now, lot_expiry(ctx.program, now))
     return entry
 
 

@@ -33,6 +33,7 @@ from pos_app.services.ledger import (
     effective_balance,
     give_back,
     load_member,
+    plan_give_back,
     spendable,
 )
 from pos_app.services.outbox import emit
@@ -86,6 +87,16 @@ def _reverse_share(earned: int, done: int, part: int, qty: int) -> int:
     return kept_before - kept_after
 
 
+def _sale_entries(tx: Tx, sale_id: str) -> dict[str, list[int]]:
+    """The sale's ledger entry ids by kind (offset, earn, offset_refund, reversal...)."""
+    by_kind: dict[str, list[int]] = {}
+    for entry_id, kind in tx.rows(
+        "SELECT id, kind FROM ledger_entries WHERE sale_id = ? ORDER BY id", (sale_id,)
+    ):
+        by_kind.setdefault(kind, []).append(entry_id)
+    return by_kind
+
+
 def _quote(
     tx: Tx, ctx: Context, sale: Sale, items: Sequence[ReturnItem], now: dt.datetime
 ) -> ReturnQuote:
@@ -134,12 +145,26 @@ def _quote(
     balance_after = None
     if sale.member_id is not None:
         member = load_member(tx, sale.member_id)
-        available = spendable(tx, member.id, now) + restored
+        lapsed = 0
+        if restored:
+            # offset points go back into the lots they came from; a lot already past its
+            # expiry takes them straight to expiry, so they cannot cover a reversal
+            entries = _sale_entries(tx, sale.id)
+            plan = plan_give_back(
+                tx,
+                member,
+                restored,
+                taken_by=entries.get("offset", []),
+                given_back_by=entries.get("offset_refund", []),
+            )
+            lapsed = plan.expired_at(now)
+        usable = restored - lapsed - min(restored, max(0, -member.balance))
+        available = spendable(tx, member.id, now) + usable
         if rules.spent_points is SpentPointsPolicy.REQUIRE_CASH and reversed_ > available:
             short = reversed_ - available
             ppy = ctx.program.offset_points_per_yuan(sale.tier_code)
             cash = -(-short * 100 // ppy)  # round up: the store is not short-changed
-        balance_after = effective_balance(tx, member, now) + restored - (reversed_ - short)
+        balance_after = effective_balance(tx, member, now) + restored - lapsed - (reversed_ - short)
     threshold = rules.manager_approval_over
     needs_manager = threshold is not None and (threshold == 0 or refund > threshold)
     return ReturnQuote(
@@ -287,11 +312,7 @@ def _move_points(
     actor: StaffSession,
     now: dt.datetime,
 ) -> list[Entry]:
-    sale_entries: dict[str, list[int]] = {}
-    for entry_id, kind in tx.rows(
-        "SELECT id, kind FROM ledger_entries WHERE sale_id = ?", (sale.id,)
-    ):
-        sale_entries.setdefault(kind, []).append(entry_id)
+    sale_entries = _sale_entries(tx, sale.id)
     entries = []
     if quote.points_restored:
         entries.append(
