@@ -28,6 +28,7 @@ from pos_app.services.checkout import (
 )
 from pos_app.services.context import init_store
 from pos_app.services.doctor import check_books
+from pos_app.services.items import import_items_csv
 from pos_app.services.members import MemberView, find_by_card, register_member, view_member
 from pos_app.services.programs import install_program
 from pos_app.services.returns import ReturnItem, commit_return, quote_return
@@ -69,6 +70,49 @@ def seed_store(path: Path, program_name: str, now: dt.datetime) -> DemoStore:
         cashier=login(db, code="1", pin="1111", now=now),
         manager=login(db, code="2", pin="2222", now=now),
     )
+
+
+DEMO_MEMBERS = (
+    ("张伟", "13800138000", "8800001001"),
+    ("李娜", "13900139000", "8800001002"),
+    ("王芳", "13700137000", "8800001003"),
+    ("Lucy Chen", "13600135678", "8800001004"),
+)
+DEMO_ITEMS_CSV = """code,name,category,price
+690123456789,洗衣液 Detergent,daily,15.90
+690555000001,蓝牙耳机 Earbuds,electronics,1299.00
+690000000017,大米 5kg Rice,fresh,49.80
+690000000024,香烟 Cigarettes,tobacco,25.00
+"""
+
+
+def seed_demo_members(store: DemoStore, now: dt.datetime) -> list[str]:
+    """Members (the second referred by the first), some points history and the items
+    the counter demo rings up; returns the member card numbers."""
+    db = store.db
+    first = None
+    for name, phone, card in DEMO_MEMBERS:
+        reg = register_member(
+            db,
+            actor=store.cashier,
+            name=name,
+            phone=phone,
+            card=card,
+            referrer=DEMO_MEMBERS[0][2] if first else None,
+            now=now,
+        )
+        first = first or reg.member
+    assert first is not None
+    adjust_points(
+        db,
+        actor=store.manager,
+        member_id=first.id,
+        points=3000,
+        reason="开业赠送 opening gift",
+        now=now,
+    )
+    import_items_csv(db, actor=store.manager, text=DEMO_ITEMS_CSV, now=now)
+    return [card for _n, _p, card in DEMO_MEMBERS]
 
 
 def _member_line(m: MemberView) -> str:

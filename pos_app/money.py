@@ -77,8 +77,9 @@ def require_points(value: object, *, field: str = "points", allow_negative: bool
     return value
 
 
-def format_fen(fen: int, *, symbol: str = "") -> str:
-    """``12345`` -> ``"123.45"`` (with an optional currency symbol in front)."""
+def format_fen(fen: int, *, symbol: str = "", grouped: bool = False) -> str:
+    """``123456`` -> ``"1234.56"``; with ``grouped`` ``"1,234.56"``; optional symbol in front."""
     sign = "-" if fen < 0 else ""
     fen = abs(fen)
-    return f"{sign}{symbol}{fen // 100}.{fen % 100:02d}"
+    yuan = f"{fen // 100:,}" if grouped else str(fen // 100)
+    return f"{sign}{symbol}{yuan}.{fen % 100:02d}"

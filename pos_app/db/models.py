@@ -410,3 +410,17 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(80), default="")
     details: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class Item(Base):
+    """The shop's items, for lines rung up by code (shops without them ring up by category)."""
+
+    __tablename__ = "items"
+    __table_args__ = (CheckConstraint("price_fen > 0", name="price"),)
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    category: Mapped[str] = mapped_column(String(40))
+    price_fen: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[dt.datetime]

@@ -64,6 +64,7 @@ class Permission(StrEnum):
     REVIEW_TIERS = "review_tiers"
     MANAGE_STAFF = "manage_staff"
     INSTALL_PROGRAM = "install_program"
+    MANAGE_ITEMS = "manage_items"
 
 
 REQUIRED_ROLE: dict[Permission, Role] = {
@@ -78,6 +79,7 @@ REQUIRED_ROLE: dict[Permission, Role] = {
     Permission.REVIEW_TIERS: Role.MANAGER,
     Permission.MANAGE_STAFF: Role.ADMIN,
     Permission.INSTALL_PROGRAM: Role.ADMIN,
+    Permission.MANAGE_ITEMS: Role.MANAGER,
 }
 
 

@@ -1,0 +1,69 @@
+"""Starting the counter: the Qt application, translations, style, the window."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from importlib import resources
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from pos_app.db.raw import read_tx
+from pos_app.db.store import StoreDB
+from pos_app.services.context import active_program
+from ui import i18n
+from ui.main_window import MainWindow
+from ui.ops import OpRunner
+from ui.seams import NoPrinter, ReceiptSink
+
+
+def application(argv: list[str] | None = None, language: str | None = None) -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName("points-counter")
+    app.setApplicationName("points-counter")
+    i18n.install(app, language or i18n.chosen_language())
+    style = resources.files("resources") / "style" / "counter.qss"
+    app.setStyleSheet(style.read_text("utf-8"))
+    return app
+
+
+def build_window(
+    db: StoreDB, *, runner: OpRunner, sink: ReceiptSink | None = None, clock: object = None
+) -> MainWindow:
+    with read_tx(db.engine) as tx:
+        program = active_program(db, tx)
+        store_name = tx.value("SELECT store_name FROM store_identity WHERE id = 1") or ""
+    now = clock or (lambda: dt.datetime.now(program.zone))
+    return MainWindow(
+        db=db,
+        runner=runner,
+        clock=now,
+        program=program,  # type: ignore[arg-type]
+        sink=sink or NoPrinter(),
+        store_name=store_name,
+    )
+
+
+def run_counter(db: StoreDB, *, full_screen: bool = False) -> int:
+    app = application()
+    runner = OpRunner(parent=app)
+    window = build_window(db, runner=runner)
+    if full_screen:
+        window.showFullScreen()
+    else:
+        window.resize(1280, 800)
+        window.show()
+    try:
+        return app.exec()
+    finally:
+        runner.shutdown()
+        db.close()
+
+
+def screenshot(widget: object, path: Path) -> None:
+    """Render a widget offscreen to PNG (for docs and for looking at screens in tests)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    widget.grab().save(str(path))  # type: ignore[attr-defined]
