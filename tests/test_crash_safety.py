@@ -78,14 +78,22 @@ def test_kill_minus_9_during_checkouts_loses_and_doubles_nothing(supermarket: Co
         )
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "ready", proc.stderr.read() if proc.stderr else ""
-        time.sleep(rng.uniform(0.05, 0.6))
+        # let it commit a few sales whatever the machine's load, then kill it mid-stream
+        target, seen = rng.randint(2, 10), 0
+        while seen < target:
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read() if proc.stderr else "worker died"
+            kind, ident = line.split()
+            committed[kind].add(ident)
+            seen += kind == "sale"
+        time.sleep(rng.uniform(0, 0.03))
         proc.send_signal(signal.SIGKILL)
         out, err = proc.communicate(timeout=30)
         assert proc.returncode == -signal.SIGKILL, err
         for line in out.splitlines():
             kind, ident = line.split()
             committed[kind].add(ident)
-    assert len(committed["sale"]) > 20, "the workers should have sold something before dying"
+    assert len(committed["sale"]) >= 16, "the workers should have sold something before dying"
 
     db = open_store(path)  # recovery: WAL replay on open
     assert check_books(db) == []

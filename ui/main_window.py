@@ -101,9 +101,8 @@ class MainWindow(QMainWindow):
 
     def _logged_in(self, session: StaffSession) -> None:
         if self.counter is not None and self.session is not None:
-            if session.staff_id != self.session.staff_id:
-                # another cashier takes over: the open sale is kept, under the new login
-                logout(self.db, self.session)
+            # unlocked, or another cashier took over: the open sale stays, under the new login
+            logout(self.db, self.session)
             self.counter.session = session
         else:
             self.counter = CounterScreen(
