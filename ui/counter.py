@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -69,6 +69,24 @@ from ui.seams import ReceiptSink
 Clock = Callable[[], dt.datetime]
 RECEIPT = re.compile(r"^R?-?[A-Z0-9]{1,16}-[A-Z0-9]{1,16}-\d{6}$")
 GENERAL = "general"
+
+
+CATEGORY_NAMES = {
+    "general": QT_TRANSLATE_NOOP("Category", "General"),
+    "daily": QT_TRANSLATE_NOOP("Category", "Daily goods"),
+    "electronics": QT_TRANSLATE_NOOP("Category", "Electronics"),
+    "fresh": QT_TRANSLATE_NOOP("Category", "Fresh food"),
+    "tobacco": QT_TRANSLATE_NOOP("Category", "Tobacco"),
+    "room": QT_TRANSLATE_NOOP("Category", "Room"),
+    "minibar": QT_TRANSLATE_NOOP("Category", "Minibar"),
+    "restaurant": QT_TRANSLATE_NOOP("Category", "Restaurant"),
+}
+
+
+def category_name(code: str) -> str:
+    """Display name of a category code (the code itself when we have no name for it)."""
+    name = CATEGORY_NAMES.get(code)
+    return QCoreApplication.translate("Category", name) if name else code
 
 
 def categories(program: Program) -> list[str]:
@@ -160,7 +178,8 @@ class CounterScreen(QWidget):
         self.item_code.returnPressed.connect(lambda: self.add_item(self.item_code.text()))
         self.category = QComboBox()
         self.category.setObjectName("category")
-        self.category.addItems(categories(program))
+        for code in categories(program):
+            self.category.addItem(category_name(code), code)
         self.amount = QLineEdit()
         self.amount.setObjectName("amount")
         self.amount.setPlaceholderText(self.tr("Amount (¥)"))
@@ -185,7 +204,10 @@ class CounterScreen(QWidget):
         )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(40)
         # totals -------------------------------------------------------------------------
         self.subtotal = QLabel()
         self.offset_label = QLabel()
@@ -397,7 +419,7 @@ class CounterScreen(QWidget):
             self.say(self.tr("Enter an amount above zero"))
             return
         self.amount.clear()
-        self.add_line(CartLine(self.category.currentText(), fen, self.qty.value()))
+        self.add_line(CartLine(self.category.currentData(), fen, self.qty.value()))
 
     def add_line(self, line: CartLine) -> None:
         self.lines.append(line)
@@ -477,7 +499,7 @@ class CounterScreen(QWidget):
         self.table.setRowCount(len(self.lines))
         for row, line in enumerate(self.lines):
             ql = q.lines[row] if q is not None and row < len(q.lines) else None
-            label = line.description or line.item_code or line.category
+            label = line.description or line.item_code or category_name(line.category)
             points_text = ""
             if ql is not None and self.member is not None:
                 points_text = points(ql.points)
@@ -485,7 +507,7 @@ class CounterScreen(QWidget):
                     points_text += f" ×{ql.multiplier}"
             cells = [
                 label,
-                line.category,
+                category_name(line.category),
                 str(line.qty),
                 money(line.unit_price_fen),
                 money(line.amount_fen),

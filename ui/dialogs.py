@@ -31,6 +31,7 @@ from pos_app.services.auth import StaffSession
 from pos_app.services.checkout import PAYMENT_METHODS, CheckoutQuote, PaymentInput
 from pos_app.services.history import HistoryRow
 from pos_app.services.members import MemberView, Registration, register_member
+from ui import i18n
 from ui.errors import describe
 from ui.fmt import money, points
 from ui.ops import OpRunner
@@ -77,6 +78,7 @@ class RegisterDialog(QDialog):
         self.referrer.setPlaceholderText(self.tr("Referrer's card or phone (optional)"))
         self.errors = {f: QLabel() for f in ("name", "phone", "card", "referrer")}
         form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight)
         for label, widget, field in (
             (self.tr("Name"), self.name, "name"),
             (self.tr("Mobile phone"), self.phone, "phone"),
@@ -85,6 +87,7 @@ class RegisterDialog(QDialog):
         ):
             form.addRow(label, widget)
             self.errors[field].setObjectName("error")
+            self.errors[field].hide()  # shown only when there is something to say
             form.addRow("", self.errors[field])
         self.message = QLabel()
         self.message.setObjectName("error")
@@ -99,6 +102,7 @@ class RegisterDialog(QDialog):
     def _submit(self) -> None:
         for label in self.errors.values():
             label.clear()
+            label.hide()
         self.message.clear()
         name, phone = self.name.text(), self.phone.text()
         card, referrer = self.card.text().strip() or None, self.referrer.text().strip() or None
@@ -124,6 +128,8 @@ class RegisterDialog(QDialog):
     def _failed(self, error: PosError) -> None:
         target = self.errors.get(error.field or "")
         (target or self.message).setText(describe(error))
+        if target is not None:
+            target.show()
 
 
 class PickMemberDialog(QDialog):
@@ -135,9 +141,14 @@ class PickMemberDialog(QDialog):
         self.chosen: MemberView | None = None
         self.list = QListWidget()
         for member in candidates:
+            tier = member.tier_name if i18n.current() == "zh_CN" else member.tier_name_en
             item = QListWidgetItem(
-                f"{member.masked_name}   {member.masked_phone}   "
-                f"{member.tier_name}   {points(member.balance)}"
+                self.tr("{name}   {phone}   {tier}   {p} points").format(
+                    name=member.masked_name,
+                    phone=member.masked_phone,
+                    tier=tier,
+                    p=points(member.balance),
+                )
             )
             item.setData(Qt.ItemDataRole.UserRole, member)
             self.list.addItem(item)
@@ -148,6 +159,7 @@ class PickMemberDialog(QDialog):
         box = QVBoxLayout(self)
         box.addWidget(self.list)
         box.addWidget(buttons)
+        self.resize(620, 340)
 
     def _choose(self) -> None:
         item = self.list.currentItem()
@@ -186,7 +198,9 @@ class OffsetDialog(QDialog):
         self.spin.setValue(min(current, maximum))
         self.value = QLabel()
         self.spin.valueChanged.connect(
-            lambda v: self.value.setText(money(limit.value_fen(v)) if limit else "")
+            lambda v: self.value.setText(
+                self.tr("Worth: {v}").format(v=money(limit.value_fen(v) if limit else 0))
+            )
         )
         self.spin.valueChanged.emit(self.spin.value())
         use_max = QPushButton(self.tr("Max"))
@@ -194,8 +208,11 @@ class OffsetDialog(QDialog):
         use_max.clicked.connect(lambda: self.spin.setValue(maximum))
         none = QPushButton(self.tr("None"))
         none.clicked.connect(lambda: self.spin.setValue(0))
+        for button in (use_max, none):
+            button.setAutoDefault(False)  # Enter applies the typed amount
         buttons = _buttons(self, self.tr("Apply"))
         buttons.accepted.connect(self._apply)
+        self.setMinimumWidth(460)
         grid = QGridLayout(self)
         grid.addWidget(info, 0, 0, 1, 3)
         grid.addWidget(self.spin, 1, 0)
@@ -353,16 +370,25 @@ class HistoryDialog(QDialog):
             ]
         )
         for r, row in enumerate(rows):
+            # people's reasons (adjustments, activities) are shown; system texts are not
+            note = row.reason if row.kind in ("adjustment", "activity_bonus") else ""
             cells = [
                 row.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                 kinds.get(row.kind, row.kind),
                 f"{row.points:+,}",
                 points(row.balance_after),
-                row.receipt_no or row.reason,
+                row.receipt_no or note,
             ]
             for c, text in enumerate(cells):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if c in (2, 3):
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)

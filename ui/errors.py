@@ -27,4 +27,6 @@ def headline(error: PosError) -> str:
 
 def describe(error: PosError) -> str:
     """Headline and detail, e.g. 'Not enough points: the member has 100 points...'."""
-    return f"{headline(error)}: {error.message}"
+    return QCoreApplication.translate("Errors", "{headline}: {detail}").format(
+        headline=headline(error), detail=error.message
+    )

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -115,6 +116,10 @@ class ReturnDialog(QDialog):
             self.table.setCellWidget(row, 2, spin)
             self.spins.append((line_no, spin))
         self.table.resizeColumnsToContents()
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(48)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(2, 130)
         self.refresh()
 
     def set_quantity(self, line_no: int, qty: int) -> None:

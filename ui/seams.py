@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from PySide6.QtCore import QCoreApplication
+
 from pos_app.services.checkout import SaleResult
 from pos_app.services.returns import ReturnResult
 
 
 class ReceiptSink(Protocol):
-    #: what the status bar shows ("no printer", "printer ready", "paper low"...)
+    #: what the status bar shows ("no printer", "printer ready", "paper low", ...)
     def status(self) -> str: ...
 
     def sale_completed(self, result: SaleResult) -> None: ...
@@ -27,7 +29,7 @@ class NoPrinter:
     """No receipt printer configured: nothing is printed and the counter shows it."""
 
     def status(self) -> str:
-        return "no printer"
+        return QCoreApplication.translate("Seams", "no printer")
 
     def sale_completed(self, result: SaleResult) -> None:
         pass

@@ -18,6 +18,7 @@ class PinPad(QWidget):
         self.field.setMaxLength(8)
         self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.field.setObjectName("pin")
+        self.field.setPlaceholderText(self.tr("PIN"))
         self.field.returnPressed.connect(self._submit)
         grid = QGridLayout()
         keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "OK"]

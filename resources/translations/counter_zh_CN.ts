@@ -4,227 +4,270 @@
 <context>
     <name>ApprovalDialog</name>
     <message>
-        <location filename="../../ui/login.py" line="110"/>
-        <source>Manager approval</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../../ui/login.py" line="112"/>
+        <source>Manager approval</source>
+        <translation>店长授权</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="114"/>
         <source>A manager must approve: {what}</source>
-        <translation type="unfinished"></translation>
+        <translation>需店长授权：{what}</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="116"/>
+        <location filename="../../ui/login.py" line="120"/>
         <source>Manager&apos;s staff number</source>
-        <translation type="unfinished"></translation>
+        <translation>店长工号</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="142"/>
+        <location filename="../../ui/login.py" line="146"/>
         <source>{name} is not a manager</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 不是店长</translation>
+    </message>
+</context>
+<context>
+    <name>Category</name>
+    <message>
+        <location filename="../../ui/counter.py" line="75"/>
+        <source>General</source>
+        <translation>通用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="76"/>
+        <source>Daily goods</source>
+        <translation>日用品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="77"/>
+        <source>Electronics</source>
+        <translation>数码电器</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="78"/>
+        <source>Fresh food</source>
+        <translation>生鲜</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="79"/>
+        <source>Tobacco</source>
+        <translation>烟草</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="80"/>
+        <source>Room</source>
+        <translation>客房</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="81"/>
+        <source>Minibar</source>
+        <translation>迷你吧</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="82"/>
+        <source>Restaurant</source>
+        <translation>餐饮</translation>
     </message>
 </context>
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="152"/>
+        <location filename="../../ui/counter.py" line="170"/>
         <source>Scan a card, or type a phone number or its last 4 digits</source>
-        <translation type="unfinished"></translation>
+        <translation>刷会员卡，或输入手机号 / 手机尾号后 4 位</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="159"/>
+        <location filename="../../ui/counter.py" line="177"/>
         <source>Item code</source>
-        <translation type="unfinished"></translation>
+        <translation>商品条码</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="166"/>
+        <location filename="../../ui/counter.py" line="185"/>
         <source>Amount (¥)</source>
-        <translation type="unfinished"></translation>
+        <translation>金额（¥）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="171"/>
+        <location filename="../../ui/counter.py" line="190"/>
         <source>Add</source>
-        <translation type="unfinished"></translation>
+        <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="178"/>
+        <location filename="../../ui/counter.py" line="197"/>
         <source>Item</source>
-        <translation type="unfinished"></translation>
+        <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="179"/>
+        <location filename="../../ui/counter.py" line="198"/>
         <source>Category</source>
-        <translation type="unfinished"></translation>
+        <translation>品类</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="180"/>
+        <location filename="../../ui/counter.py" line="199"/>
         <source>Qty</source>
-        <translation type="unfinished"></translation>
+        <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="181"/>
+        <location filename="../../ui/counter.py" line="200"/>
         <source>Price</source>
-        <translation type="unfinished"></translation>
+        <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="182"/>
+        <location filename="../../ui/counter.py" line="201"/>
         <source>Amount</source>
-        <translation type="unfinished"></translation>
+        <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="183"/>
+        <location filename="../../ui/counter.py" line="202"/>
         <source>Points</source>
-        <translation type="unfinished"></translation>
+        <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="208"/>
+        <location filename="../../ui/counter.py" line="227"/>
         <source>Find member</source>
-        <translation type="unfinished"></translation>
+        <translation>查会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="209"/>
+        <location filename="../../ui/counter.py" line="228"/>
         <source>Register</source>
-        <translation type="unfinished"></translation>
+        <translation>办会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="210"/>
+        <location filename="../../ui/counter.py" line="229"/>
         <source>Pay with points</source>
-        <translation type="unfinished"></translation>
+        <translation>积分抵现</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="211"/>
+        <location filename="../../ui/counter.py" line="230"/>
         <source>Pay</source>
-        <translation type="unfinished"></translation>
+        <translation>收款</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="212"/>
+        <location filename="../../ui/counter.py" line="231"/>
         <source>Return</source>
-        <translation type="unfinished"></translation>
+        <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="213"/>
+        <location filename="../../ui/counter.py" line="232"/>
         <source>History</source>
-        <translation type="unfinished"></translation>
+        <translation>积分明细</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="214"/>
+        <location filename="../../ui/counter.py" line="233"/>
         <source>New sale</source>
-        <translation type="unfinished"></translation>
+        <translation>新单</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="215"/>
+        <location filename="../../ui/counter.py" line="234"/>
         <source>Lock</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/counter.py" line="299"/>
-        <source>No member&apos;s phone ends in these digits</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/counter.py" line="312"/>
-        <source>Unknown card</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/counter.py" line="313"/>
-        <source>No member has card {card}.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/counter.py" line="314"/>
-        <source>Register a new member</source>
-        <translation type="unfinished"></translation>
+        <translation>锁屏</translation>
     </message>
     <message>
         <location filename="../../ui/counter.py" line="318"/>
+        <source>No member&apos;s phone ends in these digits</source>
+        <translation>没有手机尾号为这几位的会员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="331"/>
+        <source>Unknown card</source>
+        <translation>未知会员卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="332"/>
+        <source>No member has card {card}.</source>
+        <translation>卡号 {card} 未绑定任何会员。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="333"/>
+        <source>Register a new member</source>
+        <translation>办理新会员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="337"/>
         <source>Give this card to {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>将此卡绑定给 {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="335"/>
+        <location filename="../../ui/counter.py" line="354"/>
         <source>Card {card} added</source>
-        <translation type="unfinished"></translation>
+        <translation>已绑定会员卡 {card}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="359"/>
+        <location filename="../../ui/counter.py" line="378"/>
         <source>Registered. Sign-up bonus: {p}</source>
-        <translation type="unfinished"></translation>
+        <translation>注册成功，赠送开卡积分 {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="361"/>
+        <location filename="../../ui/counter.py" line="380"/>
         <source>the referrer earned {p}</source>
-        <translation type="unfinished"></translation>
+        <translation>推荐人获得 {p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="368"/>
+        <location filename="../../ui/counter.py" line="387"/>
         <source>Find the member first</source>
-        <translation type="unfinished"></translation>
+        <translation>请先查找会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="397"/>
+        <location filename="../../ui/counter.py" line="416"/>
         <source>Enter an amount above zero</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入大于零的金额</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="473"/>
+        <location filename="../../ui/counter.py" line="492"/>
         <source> (campaign ×{m})</source>
-        <translation type="unfinished"></translation>
+        <translation>（活动 ×{m}）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="502"/>
+        <location filename="../../ui/counter.py" line="521"/>
         <source>Subtotal: {v}</source>
-        <translation type="unfinished"></translation>
+        <translation>小计：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="505"/>
+        <location filename="../../ui/counter.py" line="524"/>
         <source>Points used: {p} (−{v})</source>
-        <translation type="unfinished"></translation>
+        <translation>积分抵现：{p}（−{v}）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="511"/>
+        <location filename="../../ui/counter.py" line="530"/>
         <source>Due: {v}</source>
-        <translation type="unfinished"></translation>
+        <translation>应付：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="514"/>
+        <location filename="../../ui/counter.py" line="533"/>
         <source>Earns {p} points{m}</source>
-        <translation type="unfinished"></translation>
+        <translation>可得积分 {p}{m}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="527"/>
+        <location filename="../../ui/counter.py" line="546"/>
         <source>Find the member and ring up the sale first</source>
-        <translation type="unfinished"></translation>
+        <translation>请先查找会员并录入商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="539"/>
+        <location filename="../../ui/counter.py" line="558"/>
         <source>Nothing to pay yet</source>
-        <translation type="unfinished"></translation>
+        <translation>还没有要结算的商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="576"/>
+        <location filename="../../ui/counter.py" line="595"/>
         <source>Sale {receipt} complete.</source>
-        <translation type="unfinished"></translation>
+        <translation>交易 {receipt} 已完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="578"/>
+        <location filename="../../ui/counter.py" line="597"/>
         <source>Change: {v}</source>
-        <translation type="unfinished"></translation>
+        <translation>找零：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="581"/>
+        <location filename="../../ui/counter.py" line="600"/>
         <source>Points earned: {p}, balance now {b}</source>
-        <translation type="unfinished"></translation>
+        <translation>本单积分 {p}，当前余额 {b}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="587"/>
+        <location filename="../../ui/counter.py" line="606"/>
         <source>Tier up to {tier}! Bonus {p} points</source>
-        <translation type="unfinished"></translation>
+        <translation>升级为{tier}！奖励 {p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="609"/>
+        <location filename="../../ui/counter.py" line="628"/>
         <source>Return {no} done. Give the customer {v}.</source>
-        <translation type="unfinished"></translation>
+        <translation>退货 {no} 已完成，请退给顾客 {v}。</translation>
     </message>
 </context>
 <context>
@@ -232,189 +275,189 @@
     <message>
         <location filename="../../ui/errors.py" line="10"/>
         <source>Please check the input</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查输入</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="11"/>
         <source>Not found</source>
-        <translation type="unfinished"></translation>
+        <translation>未找到</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="12"/>
         <source>Not allowed</source>
-        <translation type="unfinished"></translation>
+        <translation>无权操作</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="13"/>
         <source>A manager must approve this</source>
-        <translation type="unfinished"></translation>
+        <translation>此操作需店长授权</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="14"/>
         <source>Wrong staff number or PIN</source>
-        <translation type="unfinished"></translation>
+        <translation>工号或密码错误</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="15"/>
         <source>Locked for a while</source>
-        <translation type="unfinished"></translation>
+        <translation>已暂时锁定</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="16"/>
         <source>Not enough points</source>
-        <translation type="unfinished"></translation>
+        <translation>积分不足</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="17"/>
         <source>Already exists or changed</source>
-        <translation type="unfinished"></translation>
+        <translation>已存在或已被修改</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="18"/>
         <source>The amounts changed; please check again</source>
-        <translation type="unfinished"></translation>
+        <translation>金额已变化，请重新核对</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="19"/>
         <source>The points program is invalid</source>
-        <translation type="unfinished"></translation>
+        <translation>积分规则无效</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="21"/>
         <source>Something went wrong</source>
-        <translation type="unfinished"></translation>
+        <translation>操作失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="30"/>
+        <source>{headline}: {detail}</source>
+        <translation>{headline}：{detail}</translation>
     </message>
 </context>
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="328"/>
+        <location filename="../../ui/dialogs.py" line="345"/>
         <source>Points history: {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>积分明细：{name}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="330"/>
+        <location filename="../../ui/dialogs.py" line="347"/>
         <source>Purchase</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="331"/>
-        <source>Sign-up bonus</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="332"/>
-        <source>Referral bonus</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="333"/>
-        <source>Tier upgrade bonus</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="334"/>
-        <source>Activity bonus</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="335"/>
-        <source>Paid with points</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="336"/>
-        <source>Points returned</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="337"/>
-        <source>Return</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="338"/>
-        <source>Gift</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="339"/>
-        <source>Gift cancelled</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="340"/>
-        <source>Expired</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="341"/>
-        <source>Adjustment</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="342"/>
-        <source>Transfer</source>
-        <translation type="unfinished"></translation>
+        <translation>消费积分</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs.py" line="348"/>
-        <source>Time</source>
-        <translation type="unfinished"></translation>
+        <source>Sign-up bonus</source>
+        <translation>开卡赠送</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs.py" line="349"/>
-        <source>What</source>
-        <translation type="unfinished"></translation>
+        <source>Referral bonus</source>
+        <translation>推荐奖励</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs.py" line="350"/>
-        <source>Points</source>
-        <translation type="unfinished"></translation>
+        <source>Tier upgrade bonus</source>
+        <translation>升级奖励</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs.py" line="351"/>
-        <source>Balance</source>
-        <translation type="unfinished"></translation>
+        <source>Activity bonus</source>
+        <translation>活动奖励</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs.py" line="352"/>
+        <source>Paid with points</source>
+        <translation>积分抵现</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="353"/>
+        <source>Points returned</source>
+        <translation>抵现积分退回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="354"/>
+        <source>Return</source>
+        <translation>退货扣回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="355"/>
+        <source>Gift</source>
+        <translation>兑换礼品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="356"/>
+        <source>Gift cancelled</source>
+        <translation>礼品退回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="357"/>
+        <source>Expired</source>
+        <translation>积分过期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="358"/>
+        <source>Adjustment</source>
+        <translation>人工调整</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="359"/>
+        <source>Transfer</source>
+        <translation>积分转移</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="365"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="366"/>
+        <source>What</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="367"/>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="368"/>
+        <source>Balance</source>
+        <translation>余额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="369"/>
         <source>Receipt / reason</source>
-        <translation type="unfinished"></translation>
+        <translation>小票号 / 原因</translation>
     </message>
 </context>
 <context>
     <name>LoginScreen</name>
     <message>
         <location filename="../../ui/login.py" line="40"/>
-        <location filename="../../ui/login.py" line="65"/>
+        <location filename="../../ui/login.py" line="67"/>
         <source>Log in</source>
-        <translation type="unfinished"></translation>
+        <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="44"/>
+        <location filename="../../ui/login.py" line="45"/>
         <source>Staff number</source>
-        <translation type="unfinished"></translation>
+        <translation>工号</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="48"/>
-        <source>PIN</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/login.py" line="69"/>
+        <location filename="../../ui/login.py" line="71"/>
         <source>Locked: {name}, enter your PIN</source>
-        <translation type="unfinished"></translation>
+        <translation>已锁屏：{name}，请输入密码</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="77"/>
+        <location filename="../../ui/login.py" line="79"/>
         <source>Enter your staff number first</source>
-        <translation type="unfinished"></translation>
+        <translation>请先输入工号</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="80"/>
+        <location filename="../../ui/login.py" line="82"/>
         <source>Checking...</source>
-        <translation type="unfinished"></translation>
+        <translation>正在验证…</translation>
     </message>
 </context>
 <context>
@@ -422,349 +465,373 @@
     <message>
         <location filename="../../ui/main_window.py" line="50"/>
         <source>Points counter — {store}</source>
-        <translation type="unfinished"></translation>
+        <translation>积分收银台 — {store}</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="58"/>
         <source>Sync: standalone store</source>
-        <translation type="unfinished"></translation>
+        <translation>同步：单店模式</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="64"/>
         <source>Working...</source>
-        <translation type="unfinished"></translation>
+        <translation>处理中…</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="82"/>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>设置</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="83"/>
         <location filename="../../ui/main_window.py" line="94"/>
         <source>Language</source>
-        <translation type="unfinished"></translation>
+        <translation>语言</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="94"/>
         <source>The new language is used from the next start.</source>
-        <translation type="unfinished"></translation>
+        <translation>新语言将在下次启动时生效。</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="98"/>
         <source>nobody logged in</source>
-        <translation type="unfinished"></translation>
+        <translation>未登录</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="99"/>
         <source>Cashier: {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>收银员：{name}</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="100"/>
         <source>Printer: {state}</source>
-        <translation type="unfinished"></translation>
+        <translation>打印机：{state}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="140"/>
+        <source>Unexpected error</source>
+        <translation>意外错误</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="141"/>
-        <source>Unexpected error</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="142"/>
         <source>The last action failed: {text}</source>
-        <translation type="unfinished"></translation>
+        <translation>上一步操作失败：{text}</translation>
     </message>
 </context>
 <context>
     <name>MemberPanel</name>
     <message>
-        <location filename="../../ui/counter.py" line="107"/>
+        <location filename="../../ui/counter.py" line="125"/>
         <source>No member (F2 to find one)</source>
-        <translation type="unfinished"></translation>
+        <translation>非会员（按 F2 查会员）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="113"/>
+        <location filename="../../ui/counter.py" line="131"/>
         <source>Tier: {tier}</source>
-        <translation type="unfinished"></translation>
+        <translation>等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="114"/>
+        <location filename="../../ui/counter.py" line="132"/>
         <source>Balance: {p}</source>
-        <translation type="unfinished"></translation>
+        <translation>积分余额：{p}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="116"/>
+        <location filename="../../ui/counter.py" line="134"/>
         <source>Expiring within 30 days: {p}</source>
-        <translation type="unfinished"></translation>
+        <translation>30 天内到期：{p}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="120"/>
+        <location filename="../../ui/counter.py" line="138"/>
         <source>This sale earns: {p}{m}</source>
-        <translation type="unfinished"></translation>
+        <translation>本单可得：{p}{m}</translation>
     </message>
 </context>
 <context>
     <name>OffsetDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="164"/>
+        <location filename="../../ui/dialogs.py" line="176"/>
         <source>Pay with points</source>
-        <translation type="unfinished"></translation>
+        <translation>积分抵现</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="170"/>
+        <location filename="../../ui/dialogs.py" line="182"/>
         <source>Balance {balance} points. At most {max} points ({value}) on this bill, in steps of {step}.</source>
-        <translation type="unfinished"></translation>
+        <translation>积分余额 {balance}。本单最多可用 {max} 积分（抵 {value}），须为 {step} 的整数倍。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="181"/>
+        <location filename="../../ui/dialogs.py" line="193"/>
         <source>No points can be used: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>本单不能使用积分：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="192"/>
+        <location filename="../../ui/dialogs.py" line="202"/>
+        <source>Worth: {v}</source>
+        <translation>可抵：{v}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="206"/>
         <source>Max</source>
-        <translation type="unfinished"></translation>
+        <translation>最大</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="195"/>
+        <location filename="../../ui/dialogs.py" line="209"/>
         <source>None</source>
-        <translation type="unfinished"></translation>
+        <translation>不使用</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="197"/>
+        <location filename="../../ui/dialogs.py" line="213"/>
         <source>Apply</source>
-        <translation type="unfinished"></translation>
+        <translation>确定</translation>
     </message>
 </context>
 <context>
     <name>PaymentDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="220"/>
-        <source>Payment</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="221"/>
-        <source>Amount due: {due}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="226"/>
-        <source>Points used: {p} (−{v})</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="231"/>
-        <source>Points earned: {p}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="232"/>
-        <source>Balance after: {p}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../../ui/dialogs.py" line="237"/>
-        <source>Cash</source>
-        <translation type="unfinished"></translation>
+        <source>Payment</source>
+        <translation>收款</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs.py" line="238"/>
+        <source>Amount due: {due}</source>
+        <translation>应付：{due}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="243"/>
+        <source>Points used: {p} (−{v})</source>
+        <translation>积分抵现：{p}（−{v}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="248"/>
+        <source>Points earned: {p}</source>
+        <translation>本单积分：{p}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="249"/>
+        <source>Balance after: {p}</source>
+        <translation>结算后余额：{p}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="254"/>
+        <source>Cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="255"/>
         <source>Bank card</source>
-        <translation type="unfinished"></translation>
+        <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="239"/>
+        <location filename="../../ui/dialogs.py" line="256"/>
         <source>WeChat Pay</source>
-        <translation type="unfinished"></translation>
+        <translation>微信支付</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="240"/>
+        <location filename="../../ui/dialogs.py" line="257"/>
         <source>Alipay</source>
-        <translation type="unfinished"></translation>
+        <translation>支付宝</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="241"/>
+        <location filename="../../ui/dialogs.py" line="258"/>
         <source>Other</source>
-        <translation type="unfinished"></translation>
+        <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="259"/>
+        <location filename="../../ui/dialogs.py" line="276"/>
         <source>Complete sale</source>
-        <translation type="unfinished"></translation>
+        <translation>完成收款</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="262"/>
+        <location filename="../../ui/dialogs.py" line="279"/>
         <source>Cash tendered</source>
-        <translation type="unfinished"></translation>
+        <translation>实收现金</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="263"/>
+        <location filename="../../ui/dialogs.py" line="280"/>
         <source>Change</source>
-        <translation type="unfinished"></translation>
+        <translation>找零</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="295"/>
+        <location filename="../../ui/dialogs.py" line="312"/>
         <source>not enough</source>
-        <translation type="unfinished"></translation>
+        <translation>金额不足</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="311"/>
+        <location filename="../../ui/dialogs.py" line="328"/>
         <source>The cash tendered is less than the amount due</source>
-        <translation type="unfinished"></translation>
+        <translation>实收现金少于应付金额</translation>
     </message>
 </context>
 <context>
     <name>PickMemberDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="134"/>
+        <location filename="../../ui/dialogs.py" line="140"/>
         <source>Choose the member</source>
-        <translation type="unfinished"></translation>
+        <translation>选择会员</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs.py" line="146"/>
+        <source>{name}   {phone}   {tier}   {p} points</source>
+        <translation>{name}   {phone}   {tier}   {p} 积分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="157"/>
         <source>Choose</source>
-        <translation type="unfinished"></translation>
+        <translation>选择</translation>
     </message>
 </context>
 <context>
     <name>PinPad</name>
     <message>
-        <location filename="../../ui/widgets.py" line="25"/>
+        <location filename="../../ui/widgets.py" line="21"/>
+        <source>PIN</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets.py" line="26"/>
         <source>Clear</source>
-        <translation type="unfinished"></translation>
+        <translation>清除</translation>
     </message>
 </context>
 <context>
     <name>RegisterDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="68"/>
+        <location filename="../../ui/dialogs.py" line="69"/>
         <source>Register a member</source>
-        <translation type="unfinished"></translation>
+        <translation>办理会员</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="77"/>
+        <location filename="../../ui/dialogs.py" line="78"/>
         <source>Referrer&apos;s card or phone (optional)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="81"/>
-        <source>Name</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="82"/>
-        <source>Mobile phone</source>
-        <translation type="unfinished"></translation>
+        <translation>推荐人卡号或手机号（选填）</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs.py" line="83"/>
-        <source>Card number</source>
-        <translation type="unfinished"></translation>
+        <source>Name</source>
+        <translation>姓名</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs.py" line="84"/>
-        <source>Referred by</source>
-        <translation type="unfinished"></translation>
+        <source>Mobile phone</source>
+        <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="92"/>
+        <location filename="../../ui/dialogs.py" line="85"/>
+        <source>Card number</source>
+        <translation>会员卡号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="86"/>
+        <source>Referred by</source>
+        <translation>推荐人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="95"/>
         <source>Register</source>
-        <translation type="unfinished"></translation>
+        <translation>注册</translation>
     </message>
 </context>
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../ui/returns.py" line="59"/>
+        <location filename="../../ui/returns.py" line="60"/>
         <source>Return</source>
-        <translation type="unfinished"></translation>
+        <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="62"/>
+        <location filename="../../ui/returns.py" line="63"/>
         <source>Receipt number (type or scan)</source>
-        <translation type="unfinished"></translation>
+        <translation>小票号（输入或扫码）</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="64"/>
+        <location filename="../../ui/returns.py" line="65"/>
         <source>Find sale</source>
-        <translation type="unfinished"></translation>
+        <translation>查找交易</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="69"/>
+        <location filename="../../ui/returns.py" line="70"/>
         <source>Line</source>
-        <translation type="unfinished"></translation>
+        <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="69"/>
+        <location filename="../../ui/returns.py" line="70"/>
         <source>Item</source>
-        <translation type="unfinished"></translation>
+        <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="69"/>
+        <location filename="../../ui/returns.py" line="70"/>
         <source>Return qty</source>
-        <translation type="unfinished"></translation>
+        <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="82"/>
+        <location filename="../../ui/returns.py" line="83"/>
         <source>Confirm return</source>
-        <translation type="unfinished"></translation>
+        <translation>确认退货</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="133"/>
+        <location filename="../../ui/returns.py" line="137"/>
         <source>Choose the quantities to return</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择退货数量</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="144"/>
+        <location filename="../../ui/returns.py" line="148"/>
         <source>Refund: {v}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/returns.py" line="146"/>
-        <source>Points taken back: {p}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/returns.py" line="147"/>
-        <source>Points given back: {p}</source>
-        <translation type="unfinished"></translation>
+        <translation>退款：{v}</translation>
     </message>
     <message>
         <location filename="../../ui/returns.py" line="150"/>
+        <source>Points taken back: {p}</source>
+        <translation>扣回积分：{p}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/returns.py" line="151"/>
+        <source>Points given back: {p}</source>
+        <translation>退回抵现积分：{p}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/returns.py" line="154"/>
         <source>Points already spent, paid in cash: {p} = {v}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/returns.py" line="155"/>
-        <source>Balance after: {p}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/returns.py" line="157"/>
-        <source>Give the customer: {v}</source>
-        <translation type="unfinished"></translation>
+        <translation>积分已用完，以现金补扣：{p} = {v}</translation>
     </message>
     <message>
         <location filename="../../ui/returns.py" line="159"/>
+        <source>Balance after: {p}</source>
+        <translation>退货后余额：{p}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/returns.py" line="161"/>
+        <source>Give the customer: {v}</source>
+        <translation>应退顾客：{v}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/returns.py" line="163"/>
         <source>Collect from the customer: {v}</source>
-        <translation type="unfinished"></translation>
+        <translation>应向顾客收取：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="162"/>
+        <location filename="../../ui/returns.py" line="166"/>
         <source>A manager must approve this return.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/returns.py" line="176"/>
-        <source>return of {v}</source>
-        <translation type="unfinished"></translation>
+        <translation>此退货需店长授权。</translation>
     </message>
     <message>
         <location filename="../../ui/returns.py" line="180"/>
+        <source>return of {v}</source>
+        <translation>退货 {v}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/returns.py" line="184"/>
         <source>Not approved: nothing was returned</source>
-        <translation type="unfinished"></translation>
+        <translation>未获授权，未退货</translation>
+    </message>
+</context>
+<context>
+    <name>Seams</name>
+    <message>
+        <location filename="../../ui/seams.py" line="32"/>
+        <source>no printer</source>
+        <extracomment>what the status bar shows (&quot;no printer&quot;, &quot;printer ready&quot;, &quot;paper low&quot;...)</extracomment>
+        <translation>未连接打印机</translation>
     </message>
 </context>
 </TS>
