@@ -22,12 +22,15 @@ class WedgeDecoder:
     _chars: list[str] = field(default_factory=list)
     _last_ms: float | None = None
 
-    def key(self, char: str, t_ms: float) -> None:
-        """A printable key at time ``t_ms`` (monotonic milliseconds)."""
-        if self._last_ms is None or t_ms - self._last_ms > self.max_gap_ms:
+    def key(self, char: str, t_ms: float) -> bool:
+        """A printable key at time ``t_ms`` (monotonic milliseconds); True when it starts a
+        new burst (so the caller can remember what the field held before it)."""
+        fresh = self._last_ms is None or t_ms - self._last_ms > self.max_gap_ms
+        if fresh:
             self._chars = []  # too slow: a new burst starts here
         self._chars.append(char)
         self._last_ms = t_ms
+        return fresh
 
     def enter(self, t_ms: float) -> str | None:
         """Enter at ``t_ms``: the scanned code if the burst was a scan, else None."""

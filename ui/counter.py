@@ -137,6 +137,8 @@ class MemberPanel(QFrame):
             self.earns.setText(
                 self.tr("This sale earns: {p}{m}").format(p=points(earns), m=multipliers)
             )
+        else:
+            self.earns.clear()
 
 
 class CounterScreen(QWidget):
@@ -480,6 +482,8 @@ class CounterScreen(QWidget):
         self.redraw()
 
     def _quote_failed(self, error: PosError) -> None:
+        if self.member is not None:
+            self._refresh_member()  # whatever changed, show the balance as it is now
         if self.offset:  # e.g. points spent elsewhere meanwhile: drop the offset, say why
             self.offset = 0
             self.fail(error)
@@ -589,6 +593,8 @@ class CounterScreen(QWidget):
 
     def _pay_failed(self, error: PosError) -> None:
         self.fail(error)
+        if self.member is not None:
+            self._refresh_member()
         self.requote()
 
     def _completed(self, result: SaleResult) -> None:

@@ -127,6 +127,10 @@ class ApprovalDialog(QDialog):
         self.message.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         buttons.rejected.connect(self.reject)
+        # Enter belongs to the staff number and the PIN pad, never to Cancel
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAutoDefault(False)
+        cancel.setDefault(False)
         box = QVBoxLayout(self)
         for widget in (label, self.code, self.pad, self.message, buttons):
             box.addWidget(widget)

@@ -1,9 +1,10 @@
 """Keyboard-wedge scans anywhere in the window, turned into one ``scanned`` signal.
 
 Keys still reach the focused field as usual; when a burst turns out to be a
-scan, the scanned characters are taken back out of that field and the code is
+scan, the field gets back the text it had before the burst and the code is
 delivered by signal instead (the serial scanner of the devices layer emits
-the same signal).
+the same signal). While a dialog is open, a scan is left to the dialog's field
+(a card number in the register dialog, a receipt in the return dialog).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class WedgeFilter(QObject):
         super().__init__(parent)
         self.decoder = decoder or WedgeDecoder()
         self._clock = clock_ms or (lambda: time.monotonic() * 1000)
+        self._before: tuple[QLineEdit, str, int] | None = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
@@ -41,16 +43,26 @@ class WedgeFilter(QObject):
             return False
         if event.isAutoRepeat():
             return False
+        if QApplication.activeModalWidget() is not None:
+            self.decoder.reset()
+            return False
         now = self._clock()  # type: ignore[operator]
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             code = self.decoder.enter(now)
+            before, self._before = self._before, None
             if code is None:
                 return False
-            if isinstance(focus, QLineEdit) and focus.text().endswith(code):
-                focus.setText(focus.text()[: -len(code)])
+            if before is not None and before[0] is focus:
+                field, text, cursor = before
+                field.setText(text)
+                field.setCursorPosition(cursor)
             self.scanned.emit(code)
             return True  # the Enter belonged to the scanner, not to the field
         text = event.text()
-        if text and text.isprintable():
-            self.decoder.key(text, now)
+        if text and text.isprintable() and self.decoder.key(text, now):
+            self._before = (
+                (focus, focus.text(), focus.cursorPosition())
+                if isinstance(focus, QLineEdit)
+                else None
+            )
         return False

@@ -26,6 +26,7 @@ class PinPad(QWidget):
             button = QPushButton(self.tr("Clear") if key == "C" else key)
             button.setObjectName("padkey")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setAutoDefault(False)  # inside a dialog, Enter must not press a key
             button.setMinimumSize(72, 56)
             button.clicked.connect(lambda _=False, k=key: self._press(k))
             grid.addWidget(button, i // 3, i % 3)
