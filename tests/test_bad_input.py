@@ -18,7 +18,6 @@ from pos_app.errors import (
     StaleQuote,
 )
 from pos_app.money import parse_yuan
-from pos_app.services.adjustments import adjust_points
 from pos_app.services.checkout import (
     CartLine,
     PaymentInput,
@@ -69,14 +68,7 @@ def checkout(
 
 def rich_member(counter: Counter) -> str:
     member = counter.register()
-    adjust_points(
-        counter.db,
-        actor=counter.manager,
-        member_id=member.id,
-        points=950,
-        reason="opening balance for the test",
-        now=QUIET_DAY,
-    )
+    counter.give(member.id, 950)
     return member.id
 
 
