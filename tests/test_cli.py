@@ -105,3 +105,18 @@ def test_bench_runs_and_reports_each_target_beside_its_baseline(tmp_path: Path) 
         line = next(ln for ln in out.stdout.splitlines() if target in ln)
         assert "baseline" in line and "ratio" in line
     assert "targets met" in out.stdout
+
+
+def test_pos_app_entry_point_hands_headless_commands_over_without_qt(tmp_path: Path) -> None:
+    def entry(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ui.cli", *args], capture_output=True, text=True, timeout=120
+        )
+
+    helped = entry("--help")
+    assert helped.returncode == 0 and "counter" in helped.stdout and "doctor" in helped.stdout
+    missing = entry("doctor", "--db", str(tmp_path / "missing.sqlite3"))
+    assert missing.returncode == 2 and "no store database" in missing.stderr
+    console = entry("demo", "--console")
+    assert console.returncode == 0, console.stderr
+    assert "Books check: ledger, balances and lots agree" in console.stdout

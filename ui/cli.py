@@ -19,7 +19,12 @@ WINDOW_COMMANDS = ("counter", "demo")
 
 
 def _window_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pos-app")
+    parser = argparse.ArgumentParser(
+        prog="pos-app",
+        description="The points counter. Without a command: the counter window.",
+        epilog="Headless commands: init, doctor, bench, demo --console "
+        "(pos-app COMMAND --help for each).",
+    )
     sub = parser.add_subparsers(dest="command")
     counter = sub.add_parser("counter", help="the counter window (the default)")
     counter.add_argument("--db", default=str(default_store_path()))
@@ -36,10 +41,11 @@ def _window_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("-h", "--help"):
+        _window_parser().print_help()
+        return 0
     if argv and (argv[0] not in WINDOW_COMMANDS or "--console" in argv):
         return headless_main([a for a in argv if a != "--console"])
-    if argv and argv[0] in ("-h", "--help"):
-        return headless_main(argv)
     args = _window_parser().parse_args(argv or ["counter"])
     if args.command == "demo":
         return _demo(args)
