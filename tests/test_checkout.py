@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from pos_app.errors import InsufficientPoints, InvalidInput, StaleQuote
+from pos_app.errors import Conflict, InsufficientPoints, InvalidInput, StaleQuote
 from pos_app.services.checkout import CartLine, PaymentInput, commit_checkout, quote_checkout
 from pos_app.services.doctor import check_books
 from pos_app.services.members import view_member
@@ -264,3 +264,29 @@ def test_two_counters_cannot_spend_the_same_points(supermarket: Counter) -> None
     assert sorted(type(o).__name__ for o in outcomes) == ["InsufficientPoints", "SaleResult"]
     assert c.balance(m.id) == 150  # 50 yuan paid with money earn 150 at 3 per yuan
     assert check_books(c.db) == []
+
+
+def test_the_same_sale_id_for_a_different_cart_is_refused(supermarket: Counter) -> None:
+    c = supermarket
+    sale_id = str(uuid.uuid4())
+    commit_checkout(
+        c.db,
+        actor=c.cashier,
+        sale_id=sale_id,
+        member_id=None,
+        lines=[CartLine("daily", 1000)],
+        payments=[PaymentInput("cash", 1000)],
+        now=c.now,
+    )
+    before = c.counts()
+    with pytest.raises(Conflict):
+        commit_checkout(
+            c.db,
+            actor=c.cashier,
+            sale_id=sale_id,
+            member_id=None,
+            lines=[CartLine("daily", 2000)],
+            payments=[PaymentInput("cash", 2000)],
+            now=c.now,
+        )
+    assert c.counts() == before

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from pos_app.db.models import Sale
 from pos_app.db.raw import Tx, read_tx, to_db
 from pos_app.db.store import StoreDB
-from pos_app.errors import InvalidInput, NotFound, StaleQuote
+from pos_app.errors import Conflict, InvalidInput, NotFound, StaleQuote
 from pos_app.money import MAX_FEN, format_fen, require_fen
 from pos_app.program import EarnLine, OffsetLimit, check_offset, offset_limit, quote_earning
 from pos_app.program.allocation import allocate
@@ -316,7 +316,16 @@ def commit_checkout(
                 expected_points,
             )
     assert replay
-    return _replay(db, sale_id, now)
+    result = _replay(db, sale_id, now)
+    sent = [(ln.category.strip(), ln.unit_price_fen, ln.qty, ln.item_code) for ln in lines]
+    kept = [
+        (q.line.category, q.line.unit_price_fen, q.line.qty, q.line.item_code)
+        for q in result.quote.lines
+    ]
+    if sent != kept or (member_id or None) != result.quote.member_id:
+        # the same id for a different sale is a client bug, never a silent replay
+        raise Conflict("this sale id was already used for a different sale", field="sale_id")
+    return result
 
 
 def _commit(
