@@ -331,7 +331,7 @@ class ReturnLine(Base):
 
 
 class Gift(Base):
-    """A gift members redeem with points (the gifts issue builds the flows on it)."""
+    """A gift members redeem with points: goods, a voucher code, a coupon or a service."""
 
     __tablename__ = "gifts"
     __table_args__ = (
@@ -349,7 +349,39 @@ class Gift(Base):
     min_tier: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     image: Mapped[str | None] = mapped_column(String(200))
+    #: at most this many per member per period (day, week, month, year)
+    per_member_limit: Mapped[int | None] = mapped_column(Integer)
+    limit_period: Mapped[str | None] = mapped_column(String(8))
+    #: coupons: value off a later bill of at least min_spend; vouchers and coupons: days valid
+    coupon_value_fen: Mapped[int | None] = mapped_column(Integer)
+    coupon_min_spend_fen: Mapped[int | None] = mapped_column(Integer)
+    valid_days: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime]
+
+
+class GiftTierPrice(Base):
+    """A tier's own price for a gift (hotel breakfast: 800 / 600 / 400 / 300 points)."""
+
+    __tablename__ = "gift_tier_prices"
+
+    gift_id: Mapped[str] = mapped_column(ForeignKey("gifts.id"), primary_key=True)
+    tier_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    points_price: Mapped[int] = mapped_column(Integer)
+
+
+class GiftCampaign(Base):
+    """Time-limited redemption prices: fewer points during a week, clearance of a gift."""
+
+    __tablename__ = "gift_campaigns"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    start: Mapped[dt.date]
+    end: Mapped[dt.date]
+    #: points price is multiplied by this (e.g. "4/5" = 20 % fewer points), rounded up
+    points_factor: Mapped[str] = mapped_column(String(16))
+    #: space-separated gift codes; empty means every gift
+    gift_codes: Mapped[str] = mapped_column(Text, default="")
 
 
 class GiftStock(Base):
@@ -365,16 +397,46 @@ class GiftStock(Base):
 
 class GiftRedemption(Base):
     __tablename__ = "gift_redemptions"
+    __table_args__ = (
+        CheckConstraint("status IN ('completed', 'cancelled')", name="status"),
+        Index("ix_gift_redemptions_member_id_gift_id", "member_id", "gift_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    redemption_no: Mapped[str] = mapped_column(String(40), unique=True)
     gift_id: Mapped[str] = mapped_column(ForeignKey("gifts.id"), index=True)
     member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
     staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    store_code: Mapped[str] = mapped_column(String(32))
+    tier_code: Mapped[str] = mapped_column(String(40))
     points: Mapped[int] = mapped_column(Integer)
     cash_fen: Mapped[int] = mapped_column(Integer, default=0)
+    #: the voucher or coupon code handed to the member (virtual, coupon, service gifts)
+    issued_code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    approved_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
     status: Mapped[str] = mapped_column(String(16), default="completed")
     created_at: Mapped[dt.datetime]
     business_day: Mapped[dt.date]
+    cancelled_at: Mapped[dt.datetime | None]
+    cancelled_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class Coupon(Base):
+    """A coupon issued by a redemption, usable once on a later sale."""
+
+    __tablename__ = "coupons"
+    __table_args__ = (CheckConstraint("status IN ('issued', 'used', 'void')", name="status"),)
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    redemption_id: Mapped[str] = mapped_column(ForeignKey("gift_redemptions.id"), index=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
+    value_fen: Mapped[int] = mapped_column(Integer)
+    min_spend_fen: Mapped[int] = mapped_column(Integer, default=0)
+    valid_until: Mapped[dt.datetime]
+    status: Mapped[str] = mapped_column(String(16), default="issued")
+    used_sale_id: Mapped[str | None] = mapped_column(ForeignKey("sales.id"))
+    used_at: Mapped[dt.datetime | None]
 
 
 class OutboxEvent(Base):

@@ -207,6 +207,13 @@ class Returns(_Strict):
     max_days: int | None = Field(default=None, ge=0, le=3650, strict=True)
 
 
+class GiftRules(_Strict):
+    #: redemptions priced above this many points need a manager at the counter
+    manager_approval_over_points: Points | None = None
+    #: while a gift's stock is at or below its low-stock mark, each member may redeem this many
+    low_stock_member_limit: int = Field(default=1, ge=1, le=100, strict=True)
+
+
 class ProgramDefinition(_Strict):
     program: ProgramInfo
     earning: Earning
@@ -218,3 +225,4 @@ class ProgramDefinition(_Strict):
     offset: Offset = Offset()
     expiry: Expiry = Expiry()
     returns: Returns = Returns()
+    gifts: GiftRules = GiftRules()
