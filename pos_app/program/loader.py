@@ -18,7 +18,7 @@ from pos_app.program.schema import ProgramDefinition
 BUNDLED_PROGRAMS = ("supermarket", "hotel")
 
 
-def _path_text(loc: tuple[int | str, ...]) -> str:
+def error_field(loc: tuple[int | str, ...]) -> str:
     text = ""
     for part in loc:
         if isinstance(part, int):
@@ -28,7 +28,7 @@ def _path_text(loc: tuple[int | str, ...]) -> str:
     return text or "program"
 
 
-def _message(error: Mapping[str, Any]) -> str:
+def error_message(error: Mapping[str, Any]) -> str:
     kind = error.get("type", "")
     if kind == "missing":
         return "is required but missing"
@@ -44,9 +44,9 @@ def program_from_dict(data: Mapping[str, Any]) -> Program:
         definition = ProgramDefinition.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = _path_text(tuple(first["loc"]))
+        field = error_field(tuple(first["loc"]))
         extra = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
-        raise ProgramError(_message(first) + extra, field=field) from None
+        raise ProgramError(error_message(first) + extra, field=field) from None
     _check_references(definition)
     return Program(definition)
 

@@ -65,6 +65,8 @@ class Permission(StrEnum):
     MANAGE_STAFF = "manage_staff"
     INSTALL_PROGRAM = "install_program"
     MANAGE_ITEMS = "manage_items"
+    MANAGE_GIFTS = "manage_gifts"
+    REDEEM_GIFT = "redeem_gift"
 
 
 REQUIRED_ROLE: dict[Permission, Role] = {
@@ -80,6 +82,8 @@ REQUIRED_ROLE: dict[Permission, Role] = {
     Permission.MANAGE_STAFF: Role.ADMIN,
     Permission.INSTALL_PROGRAM: Role.ADMIN,
     Permission.MANAGE_ITEMS: Role.MANAGER,
+    Permission.MANAGE_GIFTS: Role.MANAGER,
+    Permission.REDEEM_GIFT: Role.CASHIER,
 }
 
 
