@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from pos_app.db.store import StoreDB, open_store
@@ -28,6 +29,7 @@ from pos_app.services.checkout import (
 )
 from pos_app.services.context import init_store
 from pos_app.services.doctor import check_books
+from pos_app.services.gifts import import_catalogue
 from pos_app.services.items import import_items_csv
 from pos_app.services.members import MemberView, find_by_card, register_member, view_member
 from pos_app.services.programs import install_program
@@ -112,6 +114,8 @@ def seed_demo_members(store: DemoStore, now: dt.datetime) -> list[str]:
         now=now,
     )
     import_items_csv(db, actor=store.manager, text=DEMO_ITEMS_CSV, now=now)
+    catalogue = resources.files("resources") / "gifts" / f"{store.program.code}.toml"
+    import_catalogue(db, actor=store.manager, text=catalogue.read_text("utf-8"), now=now)
     return [card for _n, _p, card in DEMO_MEMBERS]
 
 

@@ -62,6 +62,7 @@ from ui import i18n
 from ui.dialogs import HistoryDialog, OffsetDialog, PaymentDialog, PickMemberDialog, RegisterDialog
 from ui.errors import describe
 from ui.fmt import money, points
+from ui.gifts import GiftDialog
 from ui.ops import OpRunner
 from ui.returns import ReturnDialog
 from ui.seams import ReceiptSink
@@ -237,6 +238,7 @@ class CounterScreen(QWidget):
             ("F7", self.tr("History"), self.show_history),
             ("F8", self.tr("New sale"), self.new_sale),
             ("F9", self.tr("Lock"), self.lock_requested.emit),
+            ("F10", self.tr("Gifts"), self.open_gifts),
         ):
             button = QPushButton(f"{key}\n{label}")
             button.setObjectName(f"key_{key}")
@@ -619,6 +621,26 @@ class CounterScreen(QWidget):
             )
         self.new_sale()
         self.say(" ".join(text))
+
+    # gifts --------------------------------------------------------------------------------
+    def open_gifts(self) -> None:
+        if self.member is None:
+            self.say(self.tr("Find the member first"))
+            return
+        dialog = GiftDialog(
+            db=self.db,
+            runner=self.runner,
+            clock=self.clock,
+            actor=self.session,
+            member=self.member,
+            parent=self,
+        )
+        dialog.exec()
+        for redemption in dialog.done_redemptions:
+            self.sink.gift_redeemed(redemption)
+        if dialog.done_redemptions:
+            self.say(self.tr("{n} gift(s) handed over.").format(n=len(dialog.done_redemptions)))
+        self._refresh_member()
 
     # returns ------------------------------------------------------------------------------
     def open_return(self, receipt_no: str = "") -> None:

@@ -13,6 +13,7 @@ from typing import Protocol
 from PySide6.QtCore import QCoreApplication
 
 from pos_app.services.checkout import SaleResult
+from pos_app.services.gifts import Redemption
 from pos_app.services.returns import ReturnResult
 
 
@@ -23,6 +24,8 @@ class ReceiptSink(Protocol):
     def sale_completed(self, result: SaleResult) -> None: ...
 
     def return_completed(self, result: ReturnResult) -> None: ...
+
+    def gift_redeemed(self, redemption: Redemption) -> None: ...
 
 
 class NoPrinter:
@@ -35,4 +38,7 @@ class NoPrinter:
         pass
 
     def return_completed(self, result: ReturnResult) -> None:
+        pass
+
+    def gift_redeemed(self, redemption: Redemption) -> None:
         pass

@@ -19,7 +19,7 @@
         <translation>店长工号</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="146"/>
+        <location filename="../../ui/login.py" line="150"/>
         <source>{name} is not a manager</source>
         <translation>{name} 不是店长</translation>
     </message>
@@ -27,42 +27,42 @@
 <context>
     <name>Category</name>
     <message>
-        <location filename="../../ui/counter.py" line="75"/>
+        <location filename="../../ui/counter.py" line="76"/>
         <source>General</source>
         <translation>通用</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="76"/>
+        <location filename="../../ui/counter.py" line="77"/>
         <source>Daily goods</source>
         <translation>日用品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="77"/>
+        <location filename="../../ui/counter.py" line="78"/>
         <source>Electronics</source>
         <translation>数码电器</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="78"/>
+        <location filename="../../ui/counter.py" line="79"/>
         <source>Fresh food</source>
         <translation>生鲜</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="79"/>
+        <location filename="../../ui/counter.py" line="80"/>
         <source>Tobacco</source>
         <translation>烟草</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="80"/>
+        <location filename="../../ui/counter.py" line="81"/>
         <source>Room</source>
         <translation>客房</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="81"/>
+        <location filename="../../ui/counter.py" line="82"/>
         <source>Minibar</source>
         <translation>迷你吧</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="82"/>
+        <location filename="../../ui/counter.py" line="83"/>
         <source>Restaurant</source>
         <translation>餐饮</translation>
     </message>
@@ -70,202 +70,213 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="170"/>
+        <location filename="../../ui/counter.py" line="173"/>
         <source>Scan a card, or type a phone number or its last 4 digits</source>
         <translation>刷会员卡，或输入手机号 / 手机尾号后 4 位</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="177"/>
+        <location filename="../../ui/counter.py" line="180"/>
         <source>Item code</source>
         <translation>商品条码</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="185"/>
+        <location filename="../../ui/counter.py" line="188"/>
         <source>Amount (¥)</source>
         <translation>金额（¥）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="190"/>
+        <location filename="../../ui/counter.py" line="193"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="197"/>
+        <location filename="../../ui/counter.py" line="200"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="198"/>
+        <location filename="../../ui/counter.py" line="201"/>
         <source>Category</source>
         <translation>品类</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="199"/>
+        <location filename="../../ui/counter.py" line="202"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="200"/>
+        <location filename="../../ui/counter.py" line="203"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="201"/>
+        <location filename="../../ui/counter.py" line="204"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="202"/>
+        <location filename="../../ui/counter.py" line="205"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="227"/>
+        <location filename="../../ui/counter.py" line="233"/>
         <source>Find member</source>
         <translation>查会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="228"/>
+        <location filename="../../ui/counter.py" line="234"/>
         <source>Register</source>
         <translation>办会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="229"/>
+        <location filename="../../ui/counter.py" line="235"/>
         <source>Pay with points</source>
         <translation>积分抵现</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="230"/>
+        <location filename="../../ui/counter.py" line="236"/>
         <source>Pay</source>
         <translation>收款</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="231"/>
+        <location filename="../../ui/counter.py" line="237"/>
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="232"/>
+        <location filename="../../ui/counter.py" line="238"/>
         <source>History</source>
         <translation>积分明细</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="233"/>
+        <location filename="../../ui/counter.py" line="239"/>
         <source>New sale</source>
         <translation>新单</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="234"/>
+        <location filename="../../ui/counter.py" line="240"/>
         <source>Lock</source>
         <translation>锁屏</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="318"/>
+        <location filename="../../ui/counter.py" line="241"/>
+        <source>Gifts</source>
+        <translation>积分兑礼</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="325"/>
         <source>No member&apos;s phone ends in these digits</source>
         <translation>没有手机尾号为这几位的会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="331"/>
+        <location filename="../../ui/counter.py" line="338"/>
         <source>Unknown card</source>
         <translation>未知会员卡</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="332"/>
+        <location filename="../../ui/counter.py" line="339"/>
         <source>No member has card {card}.</source>
         <translation>卡号 {card} 未绑定任何会员。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="333"/>
+        <location filename="../../ui/counter.py" line="340"/>
         <source>Register a new member</source>
         <translation>办理新会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="337"/>
+        <location filename="../../ui/counter.py" line="344"/>
         <source>Give this card to {name}</source>
         <translation>将此卡绑定给 {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="354"/>
+        <location filename="../../ui/counter.py" line="361"/>
         <source>Card {card} added</source>
         <translation>已绑定会员卡 {card}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="378"/>
+        <location filename="../../ui/counter.py" line="385"/>
         <source>Registered. Sign-up bonus: {p}</source>
         <translation>注册成功，赠送开卡积分 {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="380"/>
+        <location filename="../../ui/counter.py" line="387"/>
         <source>the referrer earned {p}</source>
         <translation>推荐人获得 {p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="387"/>
+        <location filename="../../ui/counter.py" line="394"/>
+        <location filename="../../ui/counter.py" line="628"/>
         <source>Find the member first</source>
         <translation>请先查找会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="416"/>
+        <location filename="../../ui/counter.py" line="423"/>
         <source>Enter an amount above zero</source>
         <translation>请输入大于零的金额</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="492"/>
+        <location filename="../../ui/counter.py" line="501"/>
         <source> (campaign ×{m})</source>
         <translation>（活动 ×{m}）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="521"/>
+        <location filename="../../ui/counter.py" line="530"/>
         <source>Subtotal: {v}</source>
         <translation>小计：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="524"/>
+        <location filename="../../ui/counter.py" line="533"/>
         <source>Points used: {p} (−{v})</source>
         <translation>积分抵现：{p}（−{v}）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="530"/>
+        <location filename="../../ui/counter.py" line="539"/>
         <source>Due: {v}</source>
         <translation>应付：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="533"/>
+        <location filename="../../ui/counter.py" line="542"/>
         <source>Earns {p} points{m}</source>
         <translation>可得积分 {p}{m}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="546"/>
+        <location filename="../../ui/counter.py" line="555"/>
         <source>Find the member and ring up the sale first</source>
         <translation>请先查找会员并录入商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="558"/>
+        <location filename="../../ui/counter.py" line="567"/>
         <source>Nothing to pay yet</source>
         <translation>还没有要结算的商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="595"/>
+        <location filename="../../ui/counter.py" line="606"/>
         <source>Sale {receipt} complete.</source>
         <translation>交易 {receipt} 已完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="597"/>
+        <location filename="../../ui/counter.py" line="608"/>
         <source>Change: {v}</source>
         <translation>找零：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="600"/>
+        <location filename="../../ui/counter.py" line="611"/>
         <source>Points earned: {p}, balance now {b}</source>
         <translation>本单积分 {p}，当前余额 {b}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="606"/>
+        <location filename="../../ui/counter.py" line="617"/>
         <source>Tier up to {tier}! Bonus {p} points</source>
         <translation>升级为{tier}！奖励 {p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="628"/>
+        <location filename="../../ui/counter.py" line="642"/>
+        <source>{n} gift(s) handed over.</source>
+        <translation>已兑换 {n} 件礼品。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="659"/>
         <source>Return {no} done. Give the customer {v}.</source>
         <translation>退货 {no} 已完成，请退给顾客 {v}。</translation>
     </message>
@@ -331,6 +342,185 @@
         <location filename="../../ui/errors.py" line="30"/>
         <source>{headline}: {detail}</source>
         <translation>{headline}：{detail}</translation>
+    </message>
+</context>
+<context>
+    <name>GiftDialog</name>
+    <message>
+        <location filename="../../ui/gifts.py" line="74"/>
+        <source>Gifts for {name}</source>
+        <translation>{name} 的积分兑礼</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="79"/>
+        <source>Search gifts</source>
+        <translation>搜索礼品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="83"/>
+        <source>All categories</source>
+        <translation>全部分类</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="85"/>
+        <source>Affordable now</source>
+        <translation>积分够兑</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="92"/>
+        <source>any price</source>
+        <translation>不限积分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="98"/>
+        <source>Gift</source>
+        <translation>礼品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="99"/>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="100"/>
+        <source>Cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="101"/>
+        <source>Stock</source>
+        <translation>库存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="102"/>
+        <source>Can redeem?</source>
+        <translation>可否兑换</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="120"/>
+        <source>Hand over</source>
+        <translation>兑换</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="124"/>
+        <source>Cancel a redemption...</source>
+        <translation>撤销兑换…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="134"/>
+        <source>Up to</source>
+        <translation>最多</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="185"/>
+        <source> (was {p})</source>
+        <translation>（原 {p}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="186"/>
+        <source> stock low</source>
+        <translation> 库存紧张</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="187"/>
+        <source>yes</source>
+        <translation>可兑换</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="206"/>
+        <source>{name}: balance {p} points</source>
+        <translation>{name}：积分余额 {p}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="226"/>
+        <source>Choose a gift</source>
+        <translation>请选择礼品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="238"/>
+        <source>{gift}: {p} points</source>
+        <translation>{gift}：{p} 积分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="241"/>
+        <source>plus {v} in cash</source>
+        <translation>另付现金 {v}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="243"/>
+        <source>Balance after: {p}</source>
+        <translation>兑换后余额：{p}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="245"/>
+        <source>A manager must approve this gift.</source>
+        <translation>此礼品需店长授权。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="247"/>
+        <source>Cannot be redeemed: {why}</source>
+        <translation>不能兑换：{why}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="268"/>
+        <source> and {v} in cash</source>
+        <translation>及现金 {v}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="271"/>
+        <source>Hand over the gift</source>
+        <translation>确认兑换</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="272"/>
+        <source>Take {p} points{cash} from {name} for {gift}?</source>
+        <translation>从 {name} 扣除 {p} 积分{cash}，兑换 {gift}？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="287"/>
+        <source>a gift of {p} points</source>
+        <translation>{p} 积分的礼品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="291"/>
+        <source>Not approved: nothing was handed over</source>
+        <translation>未获授权：未兑换</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="314"/>
+        <source>Handed over: {gift} ({no}). Balance now {p}.</source>
+        <translation>已兑换：{gift}（{no}）。当前余额 {p}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="319"/>
+        <source>Collect {v} in cash.</source>
+        <translation>请收现金 {v}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="321"/>
+        <source>Code: {code}</source>
+        <translation>兑换码：{code}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="327"/>
+        <location filename="../../ui/gifts.py" line="331"/>
+        <source>Cancel a redemption</source>
+        <translation>撤销兑换</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="327"/>
+        <source>Redemption number (G-...)</source>
+        <translation>兑换单号（G-…）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="331"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="348"/>
+        <source>Redemption {no} cancelled: {p} points back.</source>
+        <translation>兑换单 {no} 已撤销：退回 {p} 积分。</translation>
     </message>
 </context>
 <context>
@@ -522,27 +712,27 @@
 <context>
     <name>MemberPanel</name>
     <message>
-        <location filename="../../ui/counter.py" line="125"/>
+        <location filename="../../ui/counter.py" line="126"/>
         <source>No member (F2 to find one)</source>
         <translation>非会员（按 F2 查会员）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="131"/>
+        <location filename="../../ui/counter.py" line="132"/>
         <source>Tier: {tier}</source>
         <translation>等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="132"/>
+        <location filename="../../ui/counter.py" line="133"/>
         <source>Balance: {p}</source>
         <translation>积分余额：{p}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="134"/>
+        <location filename="../../ui/counter.py" line="135"/>
         <source>Expiring within 30 days: {p}</source>
         <translation>30 天内到期：{p}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="138"/>
+        <location filename="../../ui/counter.py" line="139"/>
         <source>This sale earns: {p}{m}</source>
         <translation>本单可得：{p}{m}</translation>
     </message>
@@ -770,57 +960,57 @@
         <translation>确认退货</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="137"/>
+        <location filename="../../ui/returns.py" line="138"/>
         <source>Choose the quantities to return</source>
         <translation>请选择退货数量</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="148"/>
+        <location filename="../../ui/returns.py" line="149"/>
         <source>Refund: {v}</source>
         <translation>退款：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="150"/>
+        <location filename="../../ui/returns.py" line="151"/>
         <source>Points taken back: {p}</source>
         <translation>扣回积分：{p}</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="151"/>
+        <location filename="../../ui/returns.py" line="152"/>
         <source>Points given back: {p}</source>
         <translation>退回抵现积分：{p}</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="154"/>
+        <location filename="../../ui/returns.py" line="155"/>
         <source>Points already spent, paid in cash: {p} = {v}</source>
         <translation>积分已用完，以现金补扣：{p} = {v}</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="159"/>
+        <location filename="../../ui/returns.py" line="160"/>
         <source>Balance after: {p}</source>
         <translation>退货后余额：{p}</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="161"/>
+        <location filename="../../ui/returns.py" line="162"/>
         <source>Give the customer: {v}</source>
         <translation>应退顾客：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="163"/>
+        <location filename="../../ui/returns.py" line="164"/>
         <source>Collect from the customer: {v}</source>
         <translation>应向顾客收取：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="166"/>
+        <location filename="../../ui/returns.py" line="167"/>
         <source>A manager must approve this return.</source>
         <translation>此退货需店长授权。</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="180"/>
+        <location filename="../../ui/returns.py" line="181"/>
         <source>return of {v}</source>
         <translation>退货 {v}</translation>
     </message>
     <message>
-        <location filename="../../ui/returns.py" line="184"/>
+        <location filename="../../ui/returns.py" line="185"/>
         <source>Not approved: nothing was returned</source>
         <translation>未获授权，未退货</translation>
     </message>
@@ -828,9 +1018,9 @@
 <context>
     <name>Seams</name>
     <message>
-        <location filename="../../ui/seams.py" line="32"/>
+        <location filename="../../ui/seams.py" line="35"/>
         <source>no printer</source>
-        <extracomment>what the status bar shows (&quot;no printer&quot;, &quot;printer ready&quot;, &quot;paper low&quot;...)</extracomment>
+        <extracomment>what the status bar shows (&quot;no printer&quot;, &quot;printer ready&quot;, &quot;paper low&quot;, ...)</extracomment>
         <translation>未连接打印机</translation>
     </message>
 </context>
