@@ -309,11 +309,6 @@ def test_an_unknown_tier_is_refused_naming_the_gift(supermarket: Counter, extra:
     assert c.counts(GIFT_TABLES) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: parse_catalogue reports an unknown tier with field 'gifts[i]' "
-    "(the gift), not the tier_points / min_tier field that is wrong",
-)
 @pytest.mark.parametrize(
     ("extra", "field"),
     [

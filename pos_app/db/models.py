@@ -241,6 +241,9 @@ class Sale(Base):
     #: what the customer paid with money: subtotal minus offset
     total_fen: Mapped[int] = mapped_column(Integer)
     earned_points: Mapped[int] = mapped_column(Integer, default=0)
+    #: a coupon from a gift redemption used on this sale, and what it took off
+    coupon_code: Mapped[str | None] = mapped_column(String(40))
+    coupon_fen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: tier of the member at the time of sale (what the rates were based on)
     tier_code: Mapped[str | None] = mapped_column(String(40))
     program_code: Mapped[str] = mapped_column(String(40))
@@ -274,6 +277,8 @@ class SaleLine(Base):
     offset_points: Mapped[int] = mapped_column(Integer, default=0)
     #: share of the sale's earned points carried by this line
     earned_points: Mapped[int] = mapped_column(Integer, default=0)
+    #: share of the sale's coupon discount carried by this line
+    coupon_fen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     multiplier: Mapped[str] = mapped_column(String(16), default="1")
     campaign_code: Mapped[str | None] = mapped_column(String(40))
     returned_qty: Mapped[int] = mapped_column(Integer, default=0)

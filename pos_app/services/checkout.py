@@ -75,6 +75,15 @@ class QuotedLine:
     rate: Fraction
     multiplier: Fraction
     campaign: str | None
+    #: this line's share of the coupon discount
+    coupon_fen: int = 0
+
+
+@dataclass(frozen=True)
+class CouponUse:
+    code: str
+    value_fen: int
+    min_spend_fen: int
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,9 @@ class CheckoutQuote:
     balance: int
     #: the balance after this sale (before any upgrade bonus)
     balance_after: int
+    coupon_code: str | None = None
+    #: what the coupon takes off the bill (it earns no points and is not refunded)
+    coupon_fen: int = 0
 
 
 @dataclass(frozen=True)
@@ -139,11 +151,14 @@ def _quote(
     lines: Sequence[CartLine],
     offset_points: int | Literal["max"],
     now: dt.datetime,
+    coupon: CouponUse | None = None,
 ) -> CheckoutQuote:
     _check_lines(lines)
     program = ctx.program
     subtotal = sum(line.amount_fen for line in lines)
     if member is None:
+        if coupon is not None:
+            raise InvalidInput("a coupon is used with the member it was issued to", field="coupon")
         if offset_points not in (0, "max"):
             raise InvalidInput("a sale without a member cannot use points", field="offset")
         return CheckoutQuote(
@@ -169,20 +184,31 @@ def _quote(
         raise InvalidInput(f"this membership is {member.status}", field="member")
     tier = program.tier(member.tier_code).code
     due, available, today = points_now
-    limit = offset_limit(program, tier_code=tier, bill_fen=subtotal, available_points=available)
+    coupon_fen = 0
+    if coupon is not None:
+        if subtotal < coupon.min_spend_fen:
+            raise InvalidInput(
+                f"this coupon needs a bill of at least {format_fen(coupon.min_spend_fen)}",
+                field="coupon",
+            )
+        coupon_fen = min(coupon.value_fen, subtotal)
+    line_coupon = allocate(coupon_fen, [line.amount_fen for line in lines])
+    bill = subtotal - coupon_fen
+    limit = offset_limit(program, tier_code=tier, bill_fen=bill, available_points=available)
     points = limit.max_points if offset_points == "max" else offset_points
     offset_fen = check_offset(
-        program, tier_code=tier, bill_fen=subtotal, available_points=available, points=points
+        program, tier_code=tier, bill_fen=bill, available_points=available, points=points
     )
-    weights = [line.amount_fen for line in lines]
+    weights = [line.amount_fen - c for line, c in zip(lines, line_coupon, strict=True)]
     line_offset_fen = allocate(offset_fen, weights)
     line_offset_pts = allocate(points, weights)
     earn = quote_earning(
         program,
         tier_code=tier,
+        # the coupon's part of a line never earns: it was not paid for
         lines=[
-            EarnLine(line.category.strip(), line.amount_fen, off)
-            for line, off in zip(lines, line_offset_fen, strict=True)
+            EarnLine(line.category.strip(), line.amount_fen - c, off)
+            for line, c, off in zip(lines, line_coupon, line_offset_fen, strict=True)
         ],
         now=now,
         earned_today=today,
@@ -191,17 +217,25 @@ def _quote(
     return CheckoutQuote(
         lines=tuple(
             QuotedLine(
-                line, line.amount_fen, off, off_pts, le.points, le.rate, le.multiplier, le.campaign
+                line,
+                line.amount_fen,
+                off,
+                off_pts,
+                le.points,
+                le.rate,
+                le.multiplier,
+                le.campaign,
+                c,
             )
-            for line, off, off_pts, le in zip(
-                lines, line_offset_fen, line_offset_pts, earn.lines, strict=True
+            for line, off, off_pts, le, c in zip(
+                lines, line_offset_fen, line_offset_pts, earn.lines, line_coupon, strict=True
             )
         ),
         subtotal_fen=subtotal,
         offset=limit,
         offset_points=points,
         offset_fen=offset_fen,
-        total_due_fen=subtotal - offset_fen,
+        total_due_fen=subtotal - coupon_fen - offset_fen,
         earn_points=earn.total,
         earn_uncapped=earn.uncapped,
         capped_by=earn.capped_by,
@@ -210,6 +244,8 @@ def _quote(
         tier_code=tier,
         balance=balance,
         balance_after=balance - points + earn.total,
+        coupon_code=coupon.code if coupon else None,
+        coupon_fen=coupon_fen,
     )
 
 
@@ -238,6 +274,30 @@ def _member_state(
     return MemberRow(*row[:7]), (int(row[7]), int(row[8]), int(row[9]))
 
 
+def _coupon(tx: Tx, code: str | None, member_id: str | None, now: dt.datetime) -> CouponUse | None:
+    """The member's unused, unexpired coupon with this code (None when no code)."""
+    if code is None or not str(code).strip():
+        return None
+    if not member_id:
+        raise InvalidInput("a coupon is used with the member it was issued to", field="coupon")
+    code = str(code).strip().upper()
+    row = tx.row(
+        "SELECT member_id, value_fen, min_spend_fen, valid_until, status FROM coupons "
+        "WHERE code = ?",
+        (code,),
+    )
+    if row is None:
+        raise NotFound(f"no coupon {code}", field="coupon")
+    owner, value, min_spend, valid_until, status = row
+    if status != "issued":
+        raise Conflict(f"coupon {code} was already {status}", field="coupon")
+    if owner != member_id:
+        raise InvalidInput("this coupon belongs to another member", field="coupon")
+    if to_db(now) >= valid_until:
+        raise InvalidInput(f"coupon {code} has expired", field="coupon")
+    return CouponUse(code, int(value), int(min_spend))
+
+
 def quote_checkout(
     db: StoreDB,
     *,
@@ -245,12 +305,14 @@ def quote_checkout(
     lines: Sequence[CartLine],
     offset_points: int | Literal["max"] = 0,
     now: dt.datetime,
+    coupon_code: str | None = None,
 ) -> CheckoutQuote:
     """What this sale would earn and may offset; nothing is written."""
     with read_tx(db.engine) as tx:
         ctx = context(db, tx)
         member, points_now = _member_state(tx, ctx, member_id, now)
-        return _quote(tx, ctx, member, points_now, lines, offset_points, now)
+        coupon = _coupon(tx, coupon_code, member_id, now)
+        return _quote(tx, ctx, member, points_now, lines, offset_points, now, coupon)
 
 
 def _check_payments(payments: Sequence[PaymentInput], due: int) -> list[tuple[str, int, int, int]]:
@@ -292,6 +354,7 @@ def commit_checkout(
     now: dt.datetime,
     expected_total_fen: int | None = None,
     expected_points: int | None = None,
+    coupon_code: str | None = None,
 ) -> SaleResult:
     """Commit a sale. ``expected_*`` are what the cashier was shown: a mismatch (program
     or balance changed meanwhile) is a :class:`StaleQuote`, and nothing is written."""
@@ -314,6 +377,7 @@ def commit_checkout(
                 now,
                 expected_total_fen,
                 expected_points,
+                coupon_code,
             )
     assert replay
     result = _replay(db, sale_id, now)
@@ -322,7 +386,12 @@ def commit_checkout(
         (q.line.category, q.line.unit_price_fen, q.line.qty, q.line.item_code)
         for q in result.quote.lines
     ]
-    if sent != kept or (member_id or None) != result.quote.member_id:
+    coupon = (coupon_code or "").strip().upper() or None
+    if (
+        sent != kept
+        or (member_id or None) != result.quote.member_id
+        or coupon != result.quote.coupon_code
+    ):
         # the same id for a different sale is a client bug, never a silent replay
         raise Conflict("this sale id was already used for a different sale", field="sale_id")
     return result
@@ -340,10 +409,12 @@ def _commit(
     now: dt.datetime,
     expected_total_fen: int | None,
     expected_points: int | None,
+    coupon_code: str | None,
 ) -> SaleResult:
     ctx = context(db, tx)
     member, points_now = _member_state(tx, ctx, member_id, now)
-    quote = _quote(tx, ctx, member, points_now, lines, offset_points, now)
+    coupon = _coupon(tx, coupon_code, member_id, now)
+    quote = _quote(tx, ctx, member, points_now, lines, offset_points, now, coupon)
     if expected_total_fen is not None and expected_total_fen != quote.total_due_fen:
         raise StaleQuote(f"the amount due is now {format_fen(quote.total_due_fen)}; check again")
     if expected_points is not None and expected_points != quote.earn_points:
@@ -354,8 +425,8 @@ def _commit(
     tx.run(
         "INSERT INTO sales (id, receipt_no, member_id, staff_id, store_code, device_code, "
         "created_at, business_day, subtotal_fen, offset_points, offset_fen, total_fen, "
-        "earned_points, tier_code, program_code, program_version) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "earned_points, tier_code, program_code, program_version, coupon_code, coupon_fen) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             sale_id,
             receipt_no,
@@ -373,12 +444,23 @@ def _commit(
             quote.tier_code,
             ctx.program.code,
             ctx.program.version,
+            quote.coupon_code,
+            quote.coupon_fen,
         ),
     )
+    if coupon is not None:
+        used = tx.run(
+            "UPDATE coupons SET status = 'used', used_sale_id = ?, used_at = ? "
+            "WHERE code = ? AND status = 'issued'",
+            (sale_id, to_db(now), coupon.code),
+        ).rowcount
+        if used != 1:  # exactly once, even if two tills race for it
+            raise Conflict(f"coupon {coupon.code} was already used", field="coupon")
     tx.run_many(
         "INSERT INTO sale_lines (sale_id, line_no, item_code, description, category, qty, "
         "unit_price_fen, amount_fen, offset_fen, offset_points, earned_points, multiplier, "
-        "campaign_code, returned_qty) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        "campaign_code, coupon_fen, returned_qty) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
         [
             (
                 sale_id,
@@ -394,6 +476,7 @@ def _commit(
                 q.points,
                 format_rate(q.multiplier),
                 q.campaign,
+                q.coupon_fen,
             )
             for no, q in enumerate(quote.lines, start=1)
         ],
@@ -497,6 +580,7 @@ def _sale_payload(
             "earned_points": quote.earn_points,
             "program": [ctx.program.code, ctx.program.version],
             "tier_code": quote.tier_code,
+            "coupon": [quote.coupon_code, quote.coupon_fen] if quote.coupon_code else None,
         },
         "lines": [
             {
@@ -541,6 +625,7 @@ def _replayed(s: Session, db: StoreDB, sale_id: str, now: dt.datetime) -> SaleRe
                 ctx.program.earn_rate(sale.tier_code, line.category),
                 Fraction(line.multiplier),
                 line.campaign_code,
+                line.coupon_fen,
             )
             for line in sale.lines
         ),
@@ -557,6 +642,8 @@ def _replayed(s: Session, db: StoreDB, sale_id: str, now: dt.datetime) -> SaleRe
         tier_code=sale.tier_code,
         balance=0,
         balance_after=0,
+        coupon_code=sale.coupon_code,
+        coupon_fen=sale.coupon_fen,
     )
     balance = None
     if sale.member_id:

@@ -115,9 +115,11 @@ def parse_catalogue(text: str, program: Program) -> Catalogue:
     for i, gift in enumerate(catalogue.gifts):
         if codes.index(gift.code) != i:
             raise InvalidInput(f"gift code {gift.code!r} appears twice", field=f"gifts[{i}].code")
-        for tier in [*gift.tier_points, *([gift.min_tier] if gift.min_tier else [])]:
+        for tier in gift.tier_points:
             if not program.has_tier(tier):
-                raise InvalidInput(f"unknown tier {tier!r}", field=f"gifts[{i}]")
+                raise InvalidInput(f"unknown tier {tier!r}", field=f"gifts[{i}].tier_points.{tier}")
+        if gift.min_tier and not program.has_tier(gift.min_tier):
+            raise InvalidInput(f"unknown tier {gift.min_tier!r}", field=f"gifts[{i}].min_tier")
         if (gift.kind == "coupon") != (gift.coupon is not None):
             raise InvalidInput(
                 "coupons (and only coupons) need [coupon] terms", field=f"gifts[{i}].coupon"

@@ -126,7 +126,8 @@ def _quote(
             raise InvalidInput(
                 f"line {item.line_no}: only {left} left to return", field=f"{field}.qty"
             )
-        paid = line.amount_fen - line.offset_fen
+        # money actually paid for the line: the offset and the coupon are not refunded in cash
+        paid = line.amount_fen - line.offset_fen - line.coupon_fen
         rows.append(
             ReturnLineQuote(
                 line_no=line.line_no,
