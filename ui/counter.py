@@ -163,6 +163,7 @@ class CounterScreen(QWidget):
         self.member: MemberView | None = None
         self.lines: list[CartLine] = []
         self.offset = 0
+        self.coupon: str | None = None
         self.quote: CheckoutQuote | None = None
         self.sale_id = str(uuid.uuid4())
 
@@ -214,6 +215,11 @@ class CounterScreen(QWidget):
         # totals -------------------------------------------------------------------------
         self.subtotal = QLabel()
         self.offset_label = QLabel()
+        self.coupon_label = QLabel()
+        self.coupon_field = QLineEdit()
+        self.coupon_field.setObjectName("coupon")
+        self.coupon_field.setPlaceholderText(self.tr("Coupon code"))
+        self.coupon_field.returnPressed.connect(lambda: self.apply_coupon(self.coupon_field.text()))
         self.due = QLabel()
         self.due.setObjectName("due")
         self.earn = QLabel()
@@ -222,7 +228,14 @@ class CounterScreen(QWidget):
         self.notice.setObjectName("notice")
         self.notice.setWordWrap(True)
         totals = QVBoxLayout()
-        for widget in (self.subtotal, self.offset_label, self.due, self.earn):
+        for widget in (
+            self.subtotal,
+            self.coupon_label,
+            self.offset_label,
+            self.due,
+            self.earn,
+            self.coupon_field,
+        ):
             totals.addWidget(widget)
         totals.addStretch(1)
         totals.addWidget(self.notice)
@@ -366,6 +379,7 @@ class CounterScreen(QWidget):
     def set_member(self, member: MemberView | None) -> None:
         self.member = member
         self.offset = 0
+        self.coupon = None  # a coupon belongs to one member
         self.search.clear()
         self.say("")
         self.requote()
@@ -441,9 +455,19 @@ class CounterScreen(QWidget):
         self.lines[row] = replace(self.lines[row], qty=qty)
         self.requote()
 
+    def apply_coupon(self, code: str) -> None:
+        """A coupon from a gift redemption: checked with the next quote, used at payment."""
+        if self.member is None:
+            self.say(self.tr("Find the member the coupon was issued to first"))
+            return
+        self.coupon = code.strip().upper() or None
+        self.coupon_field.clear()
+        self.requote()
+
     def new_sale(self) -> None:
         self.lines = []
         self.offset = 0
+        self.coupon = None
         self.member = None
         self.sale_id = str(uuid.uuid4())
         self.say("")
@@ -459,10 +483,15 @@ class CounterScreen(QWidget):
                 self._refresh_member()
             return
         member_id = self.member.id if self.member else None
-        lines, offset, now = list(self.lines), self.offset, self.clock()
+        lines, offset, now, coupon = list(self.lines), self.offset, self.clock(), self.coupon
         self.runner.run(
             lambda: quote_checkout(
-                self.db, member_id=member_id, lines=lines, offset_points=offset, now=now
+                self.db,
+                member_id=member_id,
+                lines=lines,
+                offset_points=offset,
+                now=now,
+                coupon_code=coupon,
             ),
             self._quoted,
             self._quote_failed,
@@ -486,6 +515,11 @@ class CounterScreen(QWidget):
     def _quote_failed(self, error: PosError) -> None:
         if self.member is not None:
             self._refresh_member()  # whatever changed, show the balance as it is now
+        if self.coupon and error.field == "coupon":  # a bad coupon: drop it, say why
+            self.coupon = None
+            self.fail(error)
+            self.requote()
+            return
         if self.offset:  # e.g. points spent elsewhere meanwhile: drop the offset, say why
             self.offset = 0
             self.fail(error)
@@ -536,6 +570,12 @@ class CounterScreen(QWidget):
             )
         else:
             self.offset_label.setText("")
+        if q is not None and q.coupon_fen:
+            self.coupon_label.setText(
+                self.tr("Coupon {code}: −{v}").format(code=q.coupon_code, v=money(q.coupon_fen))
+            )
+        else:
+            self.coupon_label.setText("")
         self.due.setText(self.tr("Due: {v}").format(v=money(q.total_due_fen if q else subtotal)))
         if self.member is not None and q is not None:
             self.earn.setText(
@@ -576,6 +616,7 @@ class CounterScreen(QWidget):
         payments = [payment] if payment is not None else []
         member_id = self.member.id if self.member else None
         lines, offset, now, sale_id = list(self.lines), self.offset, self.clock(), self.sale_id
+        coupon = self.coupon
         self.runner.run(
             lambda: commit_checkout(
                 self.db,
@@ -584,6 +625,7 @@ class CounterScreen(QWidget):
                 member_id=member_id,
                 lines=lines,
                 offset_points=offset,
+                coupon_code=coupon,
                 payments=payments,
                 now=now,
                 expected_total_fen=quote.total_due_fen,

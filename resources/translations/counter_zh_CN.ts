@@ -70,213 +70,228 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="173"/>
+        <location filename="../../ui/counter.py" line="174"/>
         <source>Scan a card, or type a phone number or its last 4 digits</source>
         <translation>刷会员卡，或输入手机号 / 手机尾号后 4 位</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="180"/>
+        <location filename="../../ui/counter.py" line="181"/>
         <source>Item code</source>
         <translation>商品条码</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="188"/>
+        <location filename="../../ui/counter.py" line="189"/>
         <source>Amount (¥)</source>
         <translation>金额（¥）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="193"/>
+        <location filename="../../ui/counter.py" line="194"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="200"/>
+        <location filename="../../ui/counter.py" line="201"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="201"/>
+        <location filename="../../ui/counter.py" line="202"/>
         <source>Category</source>
         <translation>品类</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="202"/>
+        <location filename="../../ui/counter.py" line="203"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="203"/>
+        <location filename="../../ui/counter.py" line="204"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="204"/>
+        <location filename="../../ui/counter.py" line="205"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="205"/>
+        <location filename="../../ui/counter.py" line="206"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="233"/>
+        <location filename="../../ui/counter.py" line="221"/>
+        <source>Coupon code</source>
+        <translation>优惠券码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="246"/>
         <source>Find member</source>
         <translation>查会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="234"/>
+        <location filename="../../ui/counter.py" line="247"/>
         <source>Register</source>
         <translation>办会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="235"/>
+        <location filename="../../ui/counter.py" line="248"/>
         <source>Pay with points</source>
         <translation>积分抵现</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="236"/>
+        <location filename="../../ui/counter.py" line="249"/>
         <source>Pay</source>
         <translation>收款</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="237"/>
+        <location filename="../../ui/counter.py" line="250"/>
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="238"/>
+        <location filename="../../ui/counter.py" line="251"/>
         <source>History</source>
         <translation>积分明细</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="239"/>
+        <location filename="../../ui/counter.py" line="252"/>
         <source>New sale</source>
         <translation>新单</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="240"/>
+        <location filename="../../ui/counter.py" line="253"/>
         <source>Lock</source>
         <translation>锁屏</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="241"/>
+        <location filename="../../ui/counter.py" line="254"/>
         <source>Gifts</source>
         <translation>积分兑礼</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="325"/>
+        <location filename="../../ui/counter.py" line="338"/>
         <source>No member&apos;s phone ends in these digits</source>
         <translation>没有手机尾号为这几位的会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="338"/>
+        <location filename="../../ui/counter.py" line="351"/>
         <source>Unknown card</source>
         <translation>未知会员卡</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="339"/>
+        <location filename="../../ui/counter.py" line="352"/>
         <source>No member has card {card}.</source>
         <translation>卡号 {card} 未绑定任何会员。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="340"/>
+        <location filename="../../ui/counter.py" line="353"/>
         <source>Register a new member</source>
         <translation>办理新会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="344"/>
+        <location filename="../../ui/counter.py" line="357"/>
         <source>Give this card to {name}</source>
         <translation>将此卡绑定给 {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="361"/>
+        <location filename="../../ui/counter.py" line="374"/>
         <source>Card {card} added</source>
         <translation>已绑定会员卡 {card}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="385"/>
+        <location filename="../../ui/counter.py" line="399"/>
         <source>Registered. Sign-up bonus: {p}</source>
         <translation>注册成功，赠送开卡积分 {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="387"/>
+        <location filename="../../ui/counter.py" line="401"/>
         <source>the referrer earned {p}</source>
         <translation>推荐人获得 {p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="394"/>
-        <location filename="../../ui/counter.py" line="628"/>
+        <location filename="../../ui/counter.py" line="408"/>
+        <location filename="../../ui/counter.py" line="670"/>
         <source>Find the member first</source>
         <translation>请先查找会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="423"/>
+        <location filename="../../ui/counter.py" line="437"/>
         <source>Enter an amount above zero</source>
         <translation>请输入大于零的金额</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="501"/>
+        <location filename="../../ui/counter.py" line="461"/>
+        <source>Find the member the coupon was issued to first</source>
+        <translation>请先查到持券会员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="535"/>
         <source> (campaign ×{m})</source>
         <translation>（活动 ×{m}）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="530"/>
+        <location filename="../../ui/counter.py" line="564"/>
         <source>Subtotal: {v}</source>
         <translation>小计：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="533"/>
+        <location filename="../../ui/counter.py" line="567"/>
         <source>Points used: {p} (−{v})</source>
         <translation>积分抵现：{p}（−{v}）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="539"/>
+        <location filename="../../ui/counter.py" line="575"/>
+        <source>Coupon {code}: −{v}</source>
+        <translation>优惠券 {code}：−{v}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="579"/>
         <source>Due: {v}</source>
         <translation>应付：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="542"/>
+        <location filename="../../ui/counter.py" line="582"/>
         <source>Earns {p} points{m}</source>
         <translation>可得积分 {p}{m}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="555"/>
+        <location filename="../../ui/counter.py" line="595"/>
         <source>Find the member and ring up the sale first</source>
         <translation>请先查找会员并录入商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="567"/>
+        <location filename="../../ui/counter.py" line="607"/>
         <source>Nothing to pay yet</source>
         <translation>还没有要结算的商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="606"/>
+        <location filename="../../ui/counter.py" line="648"/>
         <source>Sale {receipt} complete.</source>
         <translation>交易 {receipt} 已完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="608"/>
+        <location filename="../../ui/counter.py" line="650"/>
         <source>Change: {v}</source>
         <translation>找零：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="611"/>
+        <location filename="../../ui/counter.py" line="653"/>
         <source>Points earned: {p}, balance now {b}</source>
         <translation>本单积分 {p}，当前余额 {b}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="617"/>
+        <location filename="../../ui/counter.py" line="659"/>
         <source>Tier up to {tier}! Bonus {p} points</source>
         <translation>升级为{tier}！奖励 {p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="642"/>
+        <location filename="../../ui/counter.py" line="684"/>
         <source>{n} gift(s) handed over.</source>
         <translation>已兑换 {n} 件礼品。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="659"/>
+        <location filename="../../ui/counter.py" line="701"/>
         <source>Return {no} done. Give the customer {v}.</source>
         <translation>退货 {no} 已完成，请退给顾客 {v}。</translation>
     </message>

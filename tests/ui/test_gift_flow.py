@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from pos_app.program import program_from_dict
+from pos_app.services.checkout import PaymentInput
 from pos_app.services.gifts import import_catalogue
 from tests.conftest import QUIET_DAY, Counter
 from tests.ui.conftest import WindowFactory
@@ -177,3 +178,33 @@ def test_f10_without_a_member_asks_for_one(
     assert window.counter is not None
     window.counter.open_gifts()
     assert window.counter.notice.text() == "Find the member first"
+
+
+def test_coupon_from_a_redemption_is_used_on_the_next_sale(
+    supermarket: Counter, window_factory: WindowFactory, answer_yes: list[str]
+) -> None:
+    dialog = gift_dialog(supermarket, window_factory, 3000)
+    dialog.select("coupon-30-100")
+    dialog.redeem()
+    [done] = dialog.done_redemptions
+    assert done.issued_code is not None
+    screen = dialog.parent()
+    assert screen is not None
+    screen.category.setCurrentIndex(screen.category.findData("daily"))
+    screen.amount.setText("120")
+    screen.add_amount()
+    screen.apply_coupon(done.issued_code.lower())
+    assert screen.coupon_label.text() == f"Coupon {done.issued_code}: −¥30.00"
+    assert screen.due.text() == "Due: ¥90.00"
+    screen.complete(
+        None if screen.quote is None else PaymentInput("cash", screen.quote.total_due_fen)
+    )
+    with supermarket.sql() as conn:
+        status = conn.execute("SELECT status FROM coupons").fetchone()[0]
+    assert status == "used"
+    screen.amount.setText("120")
+    screen.add_amount()
+    screen.find_member("8800001001")
+    screen.apply_coupon(done.issued_code)
+    assert "already used" in screen.notice.text()
+    assert screen.coupon is None and screen.due.text() == "Due: ¥120.00"
