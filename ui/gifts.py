@@ -31,6 +31,7 @@ from pos_app.db.store import StoreDB
 from pos_app.errors import PosError
 from pos_app.services.auth import StaffSession
 from pos_app.services.gifts import (
+    Blocker,
     Cancellation,
     GiftOffer,
     Redemption,
@@ -117,6 +118,8 @@ class GiftDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("notice")
         self.message.setWordWrap(True)
+        for label in (self.preview, self.message):
+            label.setMinimumHeight(label.fontMetrics().lineSpacing() * 3 + 8)
         self.redeem_button = QPushButton(self.tr("Hand over"))
         self.redeem_button.setObjectName("redeem")
         self.redeem_button.setEnabled(False)
@@ -168,6 +171,33 @@ class GiftDialog(QDialog):
             self._failed,
         )
 
+    def reason(self, blocker: Blocker) -> str:
+        """A blocker in the interface's language."""
+        p = blocker.params
+        if blocker.code == "inactive":
+            return self.tr("not available now")
+        if blocker.code == "min_tier":
+            tier = p["tier"] if i18n.current() == "zh_CN" else p["tier_en"]
+            return self.tr("for {tier} members and above").format(tier=tier)
+        if blocker.code == "out_of_stock":
+            return self.tr("out of stock")
+        if blocker.code == "points":
+            return self.tr("needs {p} more points").format(p=points(int(p["missing"])))
+        if blocker.code == "limit":
+            period = {
+                "day": self.tr("day"),
+                "week": self.tr("week"),
+                "month": self.tr("month"),
+                "year": self.tr("year"),
+            }.get(str(p["period"]), str(p["period"]))
+            return self.tr("limit of {n} per {period} reached").format(n=p["limit"], period=period)
+        if blocker.code == "low_stock":
+            return self.tr("stock is low: {n} per member").format(n=p["cap"])
+        return str(blocker)
+
+    def reasons(self, offer: GiftOffer) -> str:
+        return self.tr("; ").join(self.reason(b) for b in offer.blockers)
+
     def _name(self, offer: GiftOffer) -> str:
         return offer.name if i18n.current() == "zh_CN" or not offer.name_en else offer.name_en
 
@@ -184,7 +214,7 @@ class GiftDialog(QDialog):
             if offer.campaign:
                 price += self.tr(" (was {p})").format(p=points(offer.list_points))
             stock = str(offer.stock) + (self.tr(" stock low") if offer.low_stock else "")
-            status = self.tr("yes") if offer.redeemable else "; ".join(offer.blockers)
+            status = self.tr("yes") if offer.redeemable else self.reasons(offer)
             for col, text in enumerate(
                 (
                     self._name(offer),
@@ -244,7 +274,7 @@ class GiftDialog(QDialog):
             if quote.needs_manager:
                 lines.append(self.tr("A manager must approve this gift."))
         else:
-            lines.append(self.tr("Cannot be redeemed: {why}").format(why="; ".join(offer.blockers)))
+            lines.append(self.tr("Cannot be redeemed: {why}").format(why=self.reasons(offer)))
         self.preview.setText("\n".join(lines))
 
     # redeem and cancel ------------------------------------------------------------------------

@@ -229,6 +229,20 @@ def import_catalogue(db: StoreDB, *, actor: StaffSession, text: str, now: dt.dat
 
 
 # Offers -------------------------------------------------------------------------------------
+class Blocker(str):
+    """Why a gift cannot be redeemed: reads as English text, and carries a ``code`` and its
+    values (``params``) so a screen can say it in the member's language."""
+
+    code: str
+    params: dict[str, object]
+
+    def __new__(cls, code: str, text: str, **params: object) -> Blocker:
+        blocker = super().__new__(cls, text)
+        blocker.code = code
+        blocker.params = params
+        return blocker
+
+
 @dataclass(frozen=True)
 class GiftOffer:
     """A gift as this member would redeem it now, with what (if anything) blocks it."""
@@ -248,7 +262,7 @@ class GiftOffer:
     low_stock: bool
     min_tier: str | None
     #: reasons this member cannot redeem it now (empty: redeemable)
-    blockers: tuple[str, ...]
+    blockers: tuple[Blocker, ...]
 
     @property
     def redeemable(self) -> bool:
@@ -321,18 +335,32 @@ def _offer(
     list_points = int(tier_price or base)
     points, campaign = _campaign_price(tx, ctx, code, list_points, now)
     low = stock <= low_mark
-    blockers: list[str] = []
+    blockers: list[Blocker] = []
     if not active:
-        blockers.append("this gift is not available now")
+        blockers.append(Blocker("inactive", "this gift is not available now"))
     if min_tier and program.rank(tier) < program.rank(min_tier):
-        blockers.append(f"for {program.tier(min_tier).name_en or min_tier} members and above")
+        needed = program.tier(min_tier)
+        blockers.append(
+            Blocker(
+                "min_tier",
+                f"for {needed.name_en or min_tier} members and above",
+                tier=needed.name,
+                tier_en=needed.name_en or min_tier,
+            )
+        )
     if stock <= 0:
-        blockers.append("out of stock")
+        blockers.append(Blocker("out_of_stock", "out of stock"))
     if member is not None:
         if member.status != "active":
-            blockers.append(f"this membership is {member.status}")
+            blockers.append(
+                Blocker("membership", f"this membership is {member.status}", status=member.status)
+            )
         if points > spendable:
-            blockers.append(f"needs {points - spendable} more points")
+            blockers.append(
+                Blocker(
+                    "points", f"needs {points - spendable} more points", missing=points - spendable
+                )
+            )
         if limit is not None and period is not None:
             taken = tx.value(
                 "SELECT COUNT(*) FROM gift_redemptions WHERE member_id = ? AND gift_id = ? "
@@ -340,7 +368,14 @@ def _offer(
                 (member.id, gift_id, to_db(period_start(program, now, period))),
             )
             if taken >= limit:
-                blockers.append(f"limit of {limit} per {period} reached")
+                blockers.append(
+                    Blocker(
+                        "limit",
+                        f"limit of {limit} per {period} reached",
+                        limit=limit,
+                        period=period,
+                    )
+                )
         if low and stock > 0:
             cap = program.definition.gifts.low_stock_member_limit
             taken = tx.value(
@@ -349,7 +384,7 @@ def _offer(
                 (member.id, gift_id),
             )
             if taken >= cap:
-                blockers.append(f"stock is low: {cap} per member")
+                blockers.append(Blocker("low_stock", f"stock is low: {cap} per member", cap=cap))
     return GiftOffer(
         gift_id,
         code,
@@ -393,7 +428,7 @@ def list_gifts(
     needle = search.strip().lower()
     result = []
     for offer in offers:
-        if not include_inactive and "this gift is not available now" in offer.blockers:
+        if not include_inactive and any(b.code == "inactive" for b in offer.blockers):
             continue
         if category and offer.category != category:
             continue
@@ -499,7 +534,7 @@ def redeem_gift(
         if cash_fen is not None and cash_fen != offer.cash_fen:
             raise StaleQuote("the cash part of this gift changed; check again", field="gift")
         if offer.blockers:
-            error = InsufficientPoints if offer.blockers[0].startswith("needs ") else InvalidInput
+            error = InsufficientPoints if offer.blockers[0].code == "points" else InvalidInput
             raise error("; ".join(offer.blockers), field="gift")
         if _needs_manager(ctx, offer.points):
             require_approval(db, approver, f"a gift of {offer.points} points")

@@ -362,178 +362,233 @@
 <context>
     <name>GiftDialog</name>
     <message>
-        <location filename="../../ui/gifts.py" line="74"/>
+        <location filename="../../ui/gifts.py" line="75"/>
         <source>Gifts for {name}</source>
         <translation>{name} 的积分兑礼</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="79"/>
+        <location filename="../../ui/gifts.py" line="80"/>
         <source>Search gifts</source>
         <translation>搜索礼品</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="83"/>
+        <location filename="../../ui/gifts.py" line="84"/>
         <source>All categories</source>
         <translation>全部分类</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="85"/>
+        <location filename="../../ui/gifts.py" line="86"/>
         <source>Affordable now</source>
         <translation>积分够兑</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="92"/>
+        <location filename="../../ui/gifts.py" line="93"/>
         <source>any price</source>
         <translation>不限积分</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="98"/>
+        <location filename="../../ui/gifts.py" line="99"/>
         <source>Gift</source>
         <translation>礼品</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="99"/>
+        <location filename="../../ui/gifts.py" line="100"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="100"/>
+        <location filename="../../ui/gifts.py" line="101"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="101"/>
+        <location filename="../../ui/gifts.py" line="102"/>
         <source>Stock</source>
         <translation>库存</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="102"/>
+        <location filename="../../ui/gifts.py" line="103"/>
         <source>Can redeem?</source>
         <translation>可否兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="120"/>
+        <location filename="../../ui/gifts.py" line="121"/>
         <source>Hand over</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="124"/>
+        <location filename="../../ui/gifts.py" line="125"/>
         <source>Cancel a redemption...</source>
         <translation>撤销兑换…</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="134"/>
+        <location filename="../../ui/gifts.py" line="135"/>
         <source>Up to</source>
         <translation>最多</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="185"/>
+        <location filename="../../ui/gifts.py" line="176"/>
+        <source>not available now</source>
+        <translation>暂不可兑换</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="179"/>
+        <source>for {tier} members and above</source>
+        <translation>限{tier}及以上</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="181"/>
+        <source>out of stock</source>
+        <translation>已兑完</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="183"/>
+        <source>needs {p} more points</source>
+        <translation>还差 {p} 积分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="186"/>
+        <source>day</source>
+        <translation>天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="187"/>
+        <source>week</source>
+        <translation>周</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="188"/>
+        <source>month</source>
+        <translation>月</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="189"/>
+        <source>year</source>
+        <translation>年</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="191"/>
+        <source>limit of {n} per {period} reached</source>
+        <translation>每{period}限兑 {n} 件，已达上限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="193"/>
+        <source>stock is low: {n} per member</source>
+        <translation>库存紧张：每人限兑 {n} 件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="197"/>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="213"/>
         <source> (was {p})</source>
         <translation>（原 {p}）</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="186"/>
+        <location filename="../../ui/gifts.py" line="214"/>
         <source> stock low</source>
         <translation> 库存紧张</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="187"/>
+        <location filename="../../ui/gifts.py" line="215"/>
         <source>yes</source>
         <translation>可兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="206"/>
+        <location filename="../../ui/gifts.py" line="234"/>
         <source>{name}: balance {p} points</source>
         <translation>{name}：积分余额 {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="226"/>
+        <location filename="../../ui/gifts.py" line="254"/>
         <source>Choose a gift</source>
         <translation>请选择礼品</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="238"/>
+        <location filename="../../ui/gifts.py" line="266"/>
         <source>{gift}: {p} points</source>
         <translation>{gift}：{p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="241"/>
+        <location filename="../../ui/gifts.py" line="269"/>
         <source>plus {v} in cash</source>
         <translation>另付现金 {v}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="243"/>
+        <location filename="../../ui/gifts.py" line="271"/>
         <source>Balance after: {p}</source>
         <translation>兑换后余额：{p}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="245"/>
+        <location filename="../../ui/gifts.py" line="273"/>
         <source>A manager must approve this gift.</source>
         <translation>此礼品需店长授权。</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="247"/>
+        <location filename="../../ui/gifts.py" line="275"/>
         <source>Cannot be redeemed: {why}</source>
         <translation>不能兑换：{why}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="268"/>
+        <location filename="../../ui/gifts.py" line="296"/>
         <source> and {v} in cash</source>
         <translation>及现金 {v}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="271"/>
+        <location filename="../../ui/gifts.py" line="299"/>
         <source>Hand over the gift</source>
         <translation>确认兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="272"/>
+        <location filename="../../ui/gifts.py" line="300"/>
         <source>Take {p} points{cash} from {name} for {gift}?</source>
         <translation>从 {name} 扣除 {p} 积分{cash}，兑换 {gift}？</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="287"/>
+        <location filename="../../ui/gifts.py" line="315"/>
         <source>a gift of {p} points</source>
         <translation>{p} 积分的礼品</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="291"/>
+        <location filename="../../ui/gifts.py" line="319"/>
         <source>Not approved: nothing was handed over</source>
         <translation>未获授权：未兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="314"/>
+        <location filename="../../ui/gifts.py" line="342"/>
         <source>Handed over: {gift} ({no}). Balance now {p}.</source>
         <translation>已兑换：{gift}（{no}）。当前余额 {p}。</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="319"/>
+        <location filename="../../ui/gifts.py" line="347"/>
         <source>Collect {v} in cash.</source>
         <translation>请收现金 {v}。</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="321"/>
+        <location filename="../../ui/gifts.py" line="349"/>
         <source>Code: {code}</source>
         <translation>兑换码：{code}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="327"/>
-        <location filename="../../ui/gifts.py" line="331"/>
+        <location filename="../../ui/gifts.py" line="355"/>
+        <location filename="../../ui/gifts.py" line="359"/>
         <source>Cancel a redemption</source>
         <translation>撤销兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="327"/>
+        <location filename="../../ui/gifts.py" line="355"/>
         <source>Redemption number (G-...)</source>
         <translation>兑换单号（G-…）</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="331"/>
+        <location filename="../../ui/gifts.py" line="359"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="348"/>
+        <location filename="../../ui/gifts.py" line="376"/>
         <source>Redemption {no} cancelled: {p} points back.</source>
         <translation>兑换单 {no} 已撤销：退回 {p} 积分。</translation>
     </message>

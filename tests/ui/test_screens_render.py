@@ -4,6 +4,7 @@ docs/screenshots (the README shows them, so the docs stay current with the UI)."
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from pos_app.services.checkout import CartLine
+from pos_app.services.gifts import import_catalogue
 from pos_app.services.history import member_history
 from pos_app.services.members import MemberView, search_last4
 from tests.conftest import Counter
@@ -22,6 +24,7 @@ from ui.app import screenshot
 from ui.counter import CounterScreen
 from ui.dialogs import HistoryDialog, OffsetDialog, PaymentDialog, PickMemberDialog, RegisterDialog
 from ui.fmt import money
+from ui.gifts import GiftDialog
 from ui.login import ApprovalDialog
 from ui.main_window import MainWindow
 from ui.returns import ReturnDialog
@@ -149,6 +152,23 @@ def _pick_member(counter: Counter, window: MainWindow) -> QWidget:
     return PickMemberDialog(members, window)
 
 
+def _gifts(counter: Counter, window: MainWindow) -> QWidget:
+    text = (resources.files("resources") / "gifts" / "supermarket.toml").read_text("utf-8")
+    import_catalogue(counter.db, actor=counter.manager, text=text, now=counter.now)
+    scene = Scene(counter, window)
+    assert scene.screen.member is not None
+    dialog = GiftDialog(
+        db=counter.db,
+        runner=window.runner,
+        clock=window.clock,
+        actor=scene.screen.session,
+        member=scene.screen.member,
+        parent=window,
+    )
+    dialog.select("oil")
+    return dialog
+
+
 Build = Callable[[Counter, MainWindow], QWidget]
 SCREENS: dict[str, Build] = {
     "login": _login,
@@ -160,6 +180,7 @@ SCREENS: dict[str, Build] = {
     "history": _history,
     "approval": _approval,
     "pick_member": _pick_member,
+    "gifts": _gifts,
 }
 
 
