@@ -121,11 +121,6 @@ class SessionRegistry:
         with self._lock:
             self._live.pop(session.token, None)
 
-    def end_staff(self, staff_id: str) -> None:
-        with self._lock:
-            for token in [t for t, (sid, _) in self._live.items() if sid == staff_id]:
-                del self._live[token]
-
 
 def sessions(db: StoreDB) -> SessionRegistry:
     registry: SessionRegistry = db.cached("sessions", SessionRegistry)
