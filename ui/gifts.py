@@ -342,7 +342,12 @@ class GiftDialog(QDialog):
         self.member = MemberView(**{**self.member.__dict__, "balance": redemption.balance})
         text = [
             self.tr("Handed over: {gift} ({no}). Balance now {p}.").format(
-                gift=redemption.gift_name, no=redemption.redemption_no, p=points(redemption.balance)
+                gift=next(
+                    (self._name(o) for o in self.offers if o.code == redemption.gift_code),
+                    redemption.gift_name,
+                ),
+                no=redemption.redemption_no,
+                p=points(redemption.balance),
             )
         ]
         if redemption.cash_fen:
