@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -357,12 +358,40 @@ class CounterScreen(QWidget):
                 self.tr("Give this card to {name}").format(name=self.member.masked_name),
                 QMessageBox.ButtonRole.NoRole,
             )
+        by_phone = box.addButton(
+            self.tr("Give it to a member (by phone)"), QMessageBox.ButtonRole.ActionRole
+        )
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.exec()
         if box.clickedButton() is register:
             self.register(card)
         elif attach is not None and box.clickedButton() is attach and self.member:
             self.attach_card(card)
+        elif box.clickedButton() is by_phone:
+            phone, ok = QInputDialog.getText(
+                self,
+                self.tr("Give the card to a member"),
+                self.tr("The member's mobile phone number"),
+            )
+            if ok and phone.strip():
+                self.attach_card_by_phone(card, phone)
+
+    def attach_card_by_phone(self, card: str, phone: str) -> None:
+        """The card goes to the member with this phone (a new card for an existing member)."""
+        now = self.clock()
+
+        def attach() -> MemberView:
+            member = find_by_phone(self.db, phone, now=now)
+            return add_card(self.db, actor=self.session, member_id=member.id, card=card, now=now)
+
+        self.runner.run(
+            attach,
+            lambda m: (
+                self.set_member(m),
+                self.say(self.tr("Card {card} added").format(card=card)),
+            ),
+            self.fail,
+        )
 
     def attach_card(self, card: str) -> None:
         assert self.member is not None

@@ -27,42 +27,42 @@
 <context>
     <name>Category</name>
     <message>
-        <location filename="../../ui/counter.py" line="76"/>
+        <location filename="../../ui/counter.py" line="77"/>
         <source>General</source>
         <translation>通用</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="77"/>
+        <location filename="../../ui/counter.py" line="78"/>
         <source>Daily goods</source>
         <translation>日用品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="78"/>
+        <location filename="../../ui/counter.py" line="79"/>
         <source>Electronics</source>
         <translation>数码电器</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="79"/>
+        <location filename="../../ui/counter.py" line="80"/>
         <source>Fresh food</source>
         <translation>生鲜</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="80"/>
+        <location filename="../../ui/counter.py" line="81"/>
         <source>Tobacco</source>
         <translation>烟草</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="81"/>
+        <location filename="../../ui/counter.py" line="82"/>
         <source>Room</source>
         <translation>客房</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="82"/>
+        <location filename="../../ui/counter.py" line="83"/>
         <source>Minibar</source>
         <translation>迷你吧</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="83"/>
+        <location filename="../../ui/counter.py" line="84"/>
         <source>Restaurant</source>
         <translation>餐饮</translation>
     </message>
@@ -70,228 +70,244 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="174"/>
+        <location filename="../../ui/counter.py" line="175"/>
         <source>Scan a card, or type a phone number or its last 4 digits</source>
         <translation>刷会员卡，或输入手机号 / 手机尾号后 4 位</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="181"/>
+        <location filename="../../ui/counter.py" line="182"/>
         <source>Item code</source>
         <translation>商品条码</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="189"/>
+        <location filename="../../ui/counter.py" line="190"/>
         <source>Amount (¥)</source>
         <translation>金额（¥）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="194"/>
+        <location filename="../../ui/counter.py" line="195"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="201"/>
+        <location filename="../../ui/counter.py" line="202"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="202"/>
+        <location filename="../../ui/counter.py" line="203"/>
         <source>Category</source>
         <translation>品类</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="203"/>
+        <location filename="../../ui/counter.py" line="204"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="204"/>
+        <location filename="../../ui/counter.py" line="205"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="205"/>
+        <location filename="../../ui/counter.py" line="206"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="206"/>
+        <location filename="../../ui/counter.py" line="207"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="221"/>
+        <location filename="../../ui/counter.py" line="222"/>
         <source>Coupon code</source>
         <translation>优惠券码</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="246"/>
+        <location filename="../../ui/counter.py" line="247"/>
         <source>Find member</source>
         <translation>查会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="247"/>
+        <location filename="../../ui/counter.py" line="248"/>
         <source>Register</source>
         <translation>办会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="248"/>
+        <location filename="../../ui/counter.py" line="249"/>
         <source>Pay with points</source>
         <translation>积分抵现</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="249"/>
+        <location filename="../../ui/counter.py" line="250"/>
         <source>Pay</source>
         <translation>收款</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="250"/>
+        <location filename="../../ui/counter.py" line="251"/>
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="251"/>
+        <location filename="../../ui/counter.py" line="252"/>
         <source>History</source>
         <translation>积分明细</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="252"/>
+        <location filename="../../ui/counter.py" line="253"/>
         <source>New sale</source>
         <translation>新单</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="253"/>
+        <location filename="../../ui/counter.py" line="254"/>
         <source>Lock</source>
         <translation>锁屏</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="254"/>
+        <location filename="../../ui/counter.py" line="255"/>
         <source>Gifts</source>
         <translation>积分兑礼</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="338"/>
+        <location filename="../../ui/counter.py" line="339"/>
         <source>No member&apos;s phone ends in these digits</source>
         <translation>没有手机尾号为这几位的会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="351"/>
+        <location filename="../../ui/counter.py" line="352"/>
         <source>Unknown card</source>
         <translation>未知会员卡</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="352"/>
+        <location filename="../../ui/counter.py" line="353"/>
         <source>No member has card {card}.</source>
         <translation>卡号 {card} 未绑定任何会员。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="353"/>
+        <location filename="../../ui/counter.py" line="354"/>
         <source>Register a new member</source>
         <translation>办理新会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="357"/>
+        <location filename="../../ui/counter.py" line="358"/>
         <source>Give this card to {name}</source>
         <translation>将此卡绑定给 {name}</translation>
     </message>
     <message>
+        <location filename="../../ui/counter.py" line="362"/>
+        <source>Give it to a member (by phone)</source>
+        <translation>绑定到已有会员（按手机号）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="373"/>
+        <source>Give the card to a member</source>
+        <translation>绑定会员卡</translation>
+    </message>
+    <message>
         <location filename="../../ui/counter.py" line="374"/>
+        <source>The member&apos;s mobile phone number</source>
+        <translation>会员手机号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="391"/>
+        <location filename="../../ui/counter.py" line="403"/>
         <source>Card {card} added</source>
         <translation>已绑定会员卡 {card}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="399"/>
+        <location filename="../../ui/counter.py" line="428"/>
         <source>Registered. Sign-up bonus: {p}</source>
         <translation>注册成功，赠送开卡积分 {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="401"/>
+        <location filename="../../ui/counter.py" line="430"/>
         <source>the referrer earned {p}</source>
         <translation>推荐人获得 {p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="408"/>
-        <location filename="../../ui/counter.py" line="670"/>
+        <location filename="../../ui/counter.py" line="437"/>
+        <location filename="../../ui/counter.py" line="699"/>
         <source>Find the member first</source>
         <translation>请先查找会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="437"/>
+        <location filename="../../ui/counter.py" line="466"/>
         <source>Enter an amount above zero</source>
         <translation>请输入大于零的金额</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="461"/>
+        <location filename="../../ui/counter.py" line="490"/>
         <source>Find the member the coupon was issued to first</source>
         <translation>请先查到持券会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="535"/>
+        <location filename="../../ui/counter.py" line="564"/>
         <source> (campaign ×{m})</source>
         <translation>（活动 ×{m}）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="564"/>
+        <location filename="../../ui/counter.py" line="593"/>
         <source>Subtotal: {v}</source>
         <translation>小计：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="567"/>
+        <location filename="../../ui/counter.py" line="596"/>
         <source>Points used: {p} (−{v})</source>
         <translation>积分抵现：{p}（−{v}）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="575"/>
+        <location filename="../../ui/counter.py" line="604"/>
         <source>Coupon {code}: −{v}</source>
         <translation>优惠券 {code}：−{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="579"/>
+        <location filename="../../ui/counter.py" line="608"/>
         <source>Due: {v}</source>
         <translation>应付：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="582"/>
+        <location filename="../../ui/counter.py" line="611"/>
         <source>Earns {p} points{m}</source>
         <translation>可得积分 {p}{m}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="595"/>
+        <location filename="../../ui/counter.py" line="624"/>
         <source>Find the member and ring up the sale first</source>
         <translation>请先查找会员并录入商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="607"/>
+        <location filename="../../ui/counter.py" line="636"/>
         <source>Nothing to pay yet</source>
         <translation>还没有要结算的商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="648"/>
+        <location filename="../../ui/counter.py" line="677"/>
         <source>Sale {receipt} complete.</source>
         <translation>交易 {receipt} 已完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="650"/>
+        <location filename="../../ui/counter.py" line="679"/>
         <source>Change: {v}</source>
         <translation>找零：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="653"/>
+        <location filename="../../ui/counter.py" line="682"/>
         <source>Points earned: {p}, balance now {b}</source>
         <translation>本单积分 {p}，当前余额 {b}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="659"/>
+        <location filename="../../ui/counter.py" line="688"/>
         <source>Tier up to {tier}! Bonus {p} points</source>
         <translation>升级为{tier}！奖励 {p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="684"/>
+        <location filename="../../ui/counter.py" line="713"/>
         <source>{n} gift(s) handed over.</source>
         <translation>已兑换 {n} 件礼品。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="701"/>
+        <location filename="../../ui/counter.py" line="730"/>
         <source>Return {no} done. Give the customer {v}.</source>
         <translation>退货 {no} 已完成，请退给顾客 {v}。</translation>
     </message>
@@ -412,183 +428,183 @@
         <translation>可否兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="121"/>
+        <location filename="../../ui/gifts.py" line="123"/>
         <source>Hand over</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="125"/>
+        <location filename="../../ui/gifts.py" line="127"/>
         <source>Cancel a redemption...</source>
         <translation>撤销兑换…</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="135"/>
+        <location filename="../../ui/gifts.py" line="137"/>
         <source>Up to</source>
         <translation>最多</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="176"/>
+        <location filename="../../ui/gifts.py" line="178"/>
         <source>not available now</source>
         <translation>暂不可兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="179"/>
+        <location filename="../../ui/gifts.py" line="181"/>
         <source>for {tier} members and above</source>
         <translation>限{tier}及以上</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="181"/>
+        <location filename="../../ui/gifts.py" line="183"/>
         <source>out of stock</source>
         <translation>已兑完</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="183"/>
+        <location filename="../../ui/gifts.py" line="185"/>
         <source>needs {p} more points</source>
         <translation>还差 {p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="186"/>
+        <location filename="../../ui/gifts.py" line="188"/>
         <source>day</source>
         <translation>天</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="187"/>
+        <location filename="../../ui/gifts.py" line="189"/>
         <source>week</source>
         <translation>周</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="188"/>
+        <location filename="../../ui/gifts.py" line="190"/>
         <source>month</source>
         <translation>月</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="189"/>
+        <location filename="../../ui/gifts.py" line="191"/>
         <source>year</source>
         <translation>年</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="191"/>
+        <location filename="../../ui/gifts.py" line="193"/>
         <source>limit of {n} per {period} reached</source>
         <translation>每{period}限兑 {n} 件，已达上限</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="193"/>
+        <location filename="../../ui/gifts.py" line="195"/>
         <source>stock is low: {n} per member</source>
         <translation>库存紧张：每人限兑 {n} 件</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="197"/>
+        <location filename="../../ui/gifts.py" line="199"/>
         <source>; </source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="213"/>
+        <location filename="../../ui/gifts.py" line="215"/>
         <source> (was {p})</source>
         <translation>（原 {p}）</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="214"/>
+        <location filename="../../ui/gifts.py" line="216"/>
         <source> stock low</source>
         <translation> 库存紧张</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="215"/>
+        <location filename="../../ui/gifts.py" line="217"/>
         <source>yes</source>
         <translation>可兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="234"/>
+        <location filename="../../ui/gifts.py" line="236"/>
         <source>{name}: balance {p} points</source>
         <translation>{name}：积分余额 {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="254"/>
+        <location filename="../../ui/gifts.py" line="256"/>
         <source>Choose a gift</source>
         <translation>请选择礼品</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="266"/>
+        <location filename="../../ui/gifts.py" line="268"/>
         <source>{gift}: {p} points</source>
         <translation>{gift}：{p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="269"/>
+        <location filename="../../ui/gifts.py" line="271"/>
         <source>plus {v} in cash</source>
         <translation>另付现金 {v}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="271"/>
+        <location filename="../../ui/gifts.py" line="273"/>
         <source>Balance after: {p}</source>
         <translation>兑换后余额：{p}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="273"/>
+        <location filename="../../ui/gifts.py" line="275"/>
         <source>A manager must approve this gift.</source>
         <translation>此礼品需店长授权。</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="275"/>
+        <location filename="../../ui/gifts.py" line="277"/>
         <source>Cannot be redeemed: {why}</source>
         <translation>不能兑换：{why}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="296"/>
+        <location filename="../../ui/gifts.py" line="298"/>
         <source> and {v} in cash</source>
         <translation>及现金 {v}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="299"/>
+        <location filename="../../ui/gifts.py" line="301"/>
         <source>Hand over the gift</source>
         <translation>确认兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="300"/>
+        <location filename="../../ui/gifts.py" line="302"/>
         <source>Take {p} points{cash} from {name} for {gift}?</source>
         <translation>从 {name} 扣除 {p} 积分{cash}，兑换 {gift}？</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="315"/>
+        <location filename="../../ui/gifts.py" line="317"/>
         <source>a gift of {p} points</source>
         <translation>{p} 积分的礼品</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="319"/>
+        <location filename="../../ui/gifts.py" line="321"/>
         <source>Not approved: nothing was handed over</source>
         <translation>未获授权：未兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="342"/>
+        <location filename="../../ui/gifts.py" line="344"/>
         <source>Handed over: {gift} ({no}). Balance now {p}.</source>
         <translation>已兑换：{gift}（{no}）。当前余额 {p}。</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="347"/>
+        <location filename="../../ui/gifts.py" line="354"/>
         <source>Collect {v} in cash.</source>
         <translation>请收现金 {v}。</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="349"/>
+        <location filename="../../ui/gifts.py" line="356"/>
         <source>Code: {code}</source>
         <translation>兑换码：{code}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="355"/>
-        <location filename="../../ui/gifts.py" line="359"/>
+        <location filename="../../ui/gifts.py" line="362"/>
+        <location filename="../../ui/gifts.py" line="366"/>
         <source>Cancel a redemption</source>
         <translation>撤销兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="355"/>
+        <location filename="../../ui/gifts.py" line="362"/>
         <source>Redemption number (G-...)</source>
         <translation>兑换单号（G-…）</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="359"/>
+        <location filename="../../ui/gifts.py" line="366"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="376"/>
+        <location filename="../../ui/gifts.py" line="383"/>
         <source>Redemption {no} cancelled: {p} points back.</source>
         <translation>兑换单 {no} 已撤销：退回 {p} 积分。</translation>
     </message>
@@ -782,27 +798,27 @@
 <context>
     <name>MemberPanel</name>
     <message>
-        <location filename="../../ui/counter.py" line="126"/>
+        <location filename="../../ui/counter.py" line="127"/>
         <source>No member (F2 to find one)</source>
         <translation>非会员（按 F2 查会员）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="132"/>
+        <location filename="../../ui/counter.py" line="133"/>
         <source>Tier: {tier}</source>
         <translation>等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="133"/>
+        <location filename="../../ui/counter.py" line="134"/>
         <source>Balance: {p}</source>
         <translation>积分余额：{p}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="135"/>
+        <location filename="../../ui/counter.py" line="136"/>
         <source>Expiring within 30 days: {p}</source>
         <translation>30 天内到期：{p}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="139"/>
+        <location filename="../../ui/counter.py" line="140"/>
         <source>This sale earns: {p}{m}</source>
         <translation>本单可得：{p}{m}</translation>
     </message>

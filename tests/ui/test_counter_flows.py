@@ -723,7 +723,8 @@ def test_unknown_card_offers_registration_with_the_card_prefilled(till: Till) ->
     assert seen == {
         "title": "Unknown card",
         "text": "No member has card 7700012345.",
-        "buttons": "Cancel | Register a new member",  # no member on the counter to give it to
+        # no member on the counter to give it to: register, or find one by phone
+        "buttons": "Cancel | Give it to a member (by phone) | Register a new member",
         "card": "7700012345",
     }
     member = till.screen.member
