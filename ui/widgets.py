@@ -23,7 +23,8 @@ class PinPad(QWidget):
         grid = QGridLayout()
         keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "OK"]
         for i, key in enumerate(keys):
-            button = QPushButton(self.tr("Clear") if key == "C" else key)
+            label = {"C": self.tr("Clear"), "OK": self.tr("OK")}.get(key, key)
+            button = QPushButton(label)
             button.setObjectName("padkey")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setAutoDefault(False)  # inside a dialog, Enter must not press a key

@@ -969,6 +969,11 @@
         <source>Clear</source>
         <translation>清除</translation>
     </message>
+    <message>
+        <location filename="../../ui/widgets.py" line="26"/>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
 </context>
 <context>
     <name>RegisterDialog</name>
