@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from pos_app import __version__
-from pos_app.errors import PosError
+from pos_app.errors import InvalidInput, NotFound, PosError
 from pos_app.paths import default_store_path
 
 
@@ -89,6 +89,69 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
+def _login_from_args(args: argparse.Namespace) -> tuple[object, object, object]:
+    """Open the store and log in the staff member named on the command line."""
+    import getpass
+
+    from pos_app.db.raw import read_tx
+    from pos_app.db.store import open_store
+    from pos_app.services.auth import login
+    from pos_app.services.context import active_program
+
+    path = Path(args.db)
+    if not path.exists():
+        raise NotFound(f"no store database at {path}")
+    db = open_store(path)
+    with read_tx(db.engine) as tx:
+        zone = active_program(db, tx).zone
+    now = dt.datetime.now(zone)
+    pin = args.pin or getpass.getpass(f"PIN for staff {args.staff}: ")
+    return db, login(db, code=args.staff, pin=pin, now=now), now
+
+
+def _cmd_staff_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from pos_app.services.auth import create_staff
+
+    db, actor, now = _login_from_args(args)
+    new_pin = args.new_pin or getpass.getpass(f"PIN for the new staff member {args.code}: ")
+    try:
+        create_staff(
+            db,
+            actor=actor,
+            code=args.code,
+            name=args.name,  # type: ignore[arg-type]
+            role=args.role,
+            pin=new_pin,
+            now=now,
+        )  # type: ignore[arg-type]
+    finally:
+        db.close()  # type: ignore[attr-defined]
+    print(f"staff {args.code} ({args.role}) added")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from pos_app.services.gifts import import_catalogue
+    from pos_app.services.items import import_items_csv
+
+    try:
+        text = Path(args.file).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read {args.file}: {exc}", field="file") from None
+    db, actor, now = _login_from_args(args)
+    try:
+        if args.what == "gifts":
+            count = import_catalogue(db, actor=actor, text=text, now=now)  # type: ignore[arg-type]
+        else:
+            count = import_items_csv(db, actor=actor, text=text, now=now)  # type: ignore[arg-type]
+    finally:
+        db.close()  # type: ignore[attr-defined]
+    print(f"{count} {args.what} imported")
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from pos_app.bench import run_bench
 
@@ -121,6 +184,28 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="check that balances, ledger and lots agree")
     doctor.add_argument("--db", default=str(default_store_path()))
     doctor.set_defaults(func=_cmd_doctor)
+
+    def staff_login(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", default=str(default_store_path()))
+        p.add_argument("--staff", required=True, help="your staff number (manager or admin)")
+        p.add_argument("--pin", help="your PIN (asked for when left out)")
+
+    staff = sub.add_parser("staff-add", help="add a cashier, manager or admin (needs an admin)")
+    staff_login(staff)
+    staff.add_argument("--code", required=True)
+    staff.add_argument("--name", required=True)
+    staff.add_argument("--role", choices=("cashier", "manager", "admin"), default="cashier")
+    staff.add_argument("--new-pin", help="the new staff member's PIN (asked for when left out)")
+    staff.set_defaults(func=_cmd_staff_add)
+
+    for what, helptext in (
+        ("gifts", "load the gift catalogue and stock from a TOML file"),
+        ("items", "load items from a CSV file (code,name,category,price)"),
+    ):
+        imp = sub.add_parser(f"import-{what}", help=helptext)
+        staff_login(imp)
+        imp.add_argument("file")
+        imp.set_defaults(func=_cmd_import, what=what)
 
     bench = sub.add_parser("bench", help="measure the performance targets against baselines")
     bench.add_argument("--members", type=int, default=1_000_000)

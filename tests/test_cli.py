@@ -120,3 +120,48 @@ def test_pos_app_entry_point_hands_headless_commands_over_without_qt(tmp_path: P
     console = entry("demo", "--console")
     assert console.returncode == 0, console.stderr
     assert "Books check: ledger, balances and lots agree" in console.stdout
+
+
+def test_a_standalone_store_adds_staff_and_imports_gifts_and_items(tmp_path: Path) -> None:
+    db = str(tmp_path / "store.sqlite3")
+    assert (
+        run(
+            "init", "--db", db, "--store-code", "S05", "--store-name", "五店", "--admin-pin", "4321"
+        ).returncode
+        == 0
+    )
+    admin = ("--db", db, "--staff", "9", "--pin", "4321")
+    added = run(
+        "staff-add",
+        *admin,
+        "--code",
+        "3",
+        "--name",
+        "小王",
+        "--role",
+        "cashier",
+        "--new-pin",
+        "3333",
+    )
+    assert added.returncode == 0, added.stderr
+    gifts = tmp_path / "gifts.toml"
+    gifts.write_text(
+        '[[gifts]]\ncode = "mug"\nname = "杯子"\nkind = "physical"\npoints = "lots"\n', "utf-8"
+    )
+    bad = run("import-gifts", *admin, str(gifts))
+    assert bad.returncode == 2 and "gifts[0].points" in bad.stderr
+    gifts.write_text(gifts.read_text("utf-8").replace('"lots"', "300") + "stock = 4\n", "utf-8")
+    assert run("import-gifts", *admin, str(gifts)).stdout.strip() == "1 gifts imported"
+    items = tmp_path / "items.csv"
+    items.write_text("code,name,category,price\nX1,Soap,daily,3.50\n", "utf-8")
+    cashier = ("--db", db, "--staff", "3", "--pin", "3333")
+    refused = run("import-items", *cashier, str(items))
+    assert refused.returncode == 2 and "needs a manager" in refused.stderr
+    assert run("import-items", *admin, str(items)).stdout.strip() == "1 items imported"
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT quantity FROM gift_stock").fetchone()[0] == 4
+        assert conn.execute("SELECT price_fen FROM items").fetchone()[0] == 350
+        assert conn.execute("SELECT role FROM staff WHERE code = '3'").fetchone()[0] == "cashier"
+    finally:
+        conn.close()
