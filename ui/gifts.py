@@ -310,17 +310,16 @@ class GiftDialog(QDialog):
             return
         approver = None
         if quote.needs_manager:
-            dialog = ApprovalDialog(
+            approver = ApprovalDialog.ask(
                 db=self.db,
                 runner=self.runner,
                 clock=self.clock,
                 what=self.tr("a gift of {p} points").format(p=points(offer.points)),
                 parent=self,
             )
-            if not dialog.exec():
+            if approver is None:
                 self.message.setText(self.tr("Not approved: nothing was handed over"))
                 return
-            approver = dialog.approver
         member_id, now = self.member.id, self.clock()
         self.runner.run(
             lambda: redeem_gift(

@@ -136,6 +136,20 @@ class ApprovalDialog(QDialog):
             box.addWidget(widget)
         self.code.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    @classmethod
+    def ask(
+        cls,
+        *,
+        db: StoreDB,
+        runner: OpRunner,
+        clock: Clock,
+        what: str,
+        parent: QWidget | None = None,
+    ) -> StaffSession | None:
+        """The approving manager's session, or None when no manager approved."""
+        dialog = cls(db=db, runner=runner, clock=clock, what=what, parent=parent)
+        return dialog.approver if dialog.exec() else None
+
     def _submit(self, pin: str) -> None:
         code = self.code.text().strip()
         now = self.clock()

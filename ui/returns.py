@@ -174,17 +174,16 @@ class ReturnDialog(QDialog):
             return
         approver = None
         if quote.needs_manager:
-            dialog = ApprovalDialog(
+            approver = ApprovalDialog.ask(
                 db=self.db,
                 runner=self.runner,
                 clock=self.clock,
                 what=self.tr("return of {v}").format(v=money(quote.refund_fen)),
                 parent=self,
             )
-            if not dialog.exec():
+            if approver is None:
                 self.error.setText(self.tr("Not approved: nothing was returned"))
                 return
-            approver = dialog.approver
         self.commit(approver)
 
     def commit(self, approver: StaffSession | None) -> None:

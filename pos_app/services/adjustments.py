@@ -9,13 +9,11 @@ from pos_app.db.raw import Tx
 from pos_app.db.store import StoreDB
 from pos_app.errors import InvalidInput, NotFound
 from pos_app.money import require_points
-from pos_app.services.audit import audit
+from pos_app.services.audit import audit, require_reason
 from pos_app.services.auth import Permission, StaffSession, authorize
 from pos_app.services.context import context
 from pos_app.services.ledger import credit, debit, effective_balance, load_member
 from pos_app.services.outbox import emit
-
-MIN_REASON = 4
 
 
 @dataclass(frozen=True)
@@ -23,13 +21,6 @@ class PointsMoved:
     entry_id: str
     points: int
     balance: int
-
-
-def _reason(reason: str) -> str:
-    text = " ".join((reason or "").split())
-    if len(text) < MIN_REASON:
-        raise InvalidInput("give a reason (a few words) for the record", field="reason")
-    return text
 
 
 def credit_activity(
@@ -43,7 +34,7 @@ def credit_activity(
 ) -> PointsMoved:
     """Credit a bonus the program lists (check-in streak, review, event) with a reason."""
     authorize(db, actor, Permission.CREDIT_ACTIVITY)
-    text = _reason(reason)
+    text = require_reason(reason)
     with db.write() as s:
         tx = Tx.of(s)
         ctx = context(db, tx)
@@ -89,7 +80,7 @@ def adjust_points(
     require_points(points, allow_negative=True)
     if points == 0:
         raise InvalidInput("an adjustment moves at least one point", field="points")
-    text = _reason(reason)
+    text = require_reason(reason)
     with db.write() as s:
         tx = Tx.of(s)
         ctx = context(db, tx)

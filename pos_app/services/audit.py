@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pos_app.db.models import AuditEntry
+from pos_app.errors import InvalidInput
+
+MIN_REASON = 4
 
 
 def audit(
@@ -28,3 +31,11 @@ def audit(
             details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str),
         )
     )
+
+
+def require_reason(reason: str) -> str:
+    """The reason a person gives for a sensitive action, tidied; a few words at least."""
+    text = " ".join((reason or "").split()) if isinstance(reason, str) else ""
+    if len(text) < MIN_REASON:
+        raise InvalidInput("give a reason (a few words) for the record", field="reason")
+    return text

@@ -25,7 +25,7 @@ from pos_app.errors import Conflict, InsufficientPoints, InvalidInput, NotFound,
 from pos_app.program import Program
 from pos_app.program.loader import error_field, error_message
 from pos_app.program.rates import Rate, YuanAsFen, format_rate
-from pos_app.services.audit import audit
+from pos_app.services.audit import audit, require_reason
 from pos_app.services.auth import (
     Permission,
     StaffSession,
@@ -664,9 +664,7 @@ def cancel_redemption(
     """Undo a redemption (wrong gift, gift brought back): points back into their lots,
     the unit back in stock, any unused coupon void; the record stays, marked cancelled."""
     authorize(db, actor, Permission.REDEEM_GIFT)
-    text = " ".join((reason or "").split())
-    if len(text) < 4:
-        raise InvalidInput("give a reason (a few words) for the record", field="reason")
+    text = require_reason(reason)
     with db.write() as s:
         tx = Tx.of(s)
         ctx = context(db, tx)
