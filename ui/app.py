@@ -9,10 +9,12 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from devices.config import DevicesConfig
 from pos_app.db.raw import read_tx
 from pos_app.db.store import StoreDB
 from pos_app.services.context import active_program
 from ui import i18n
+from ui.devices import attach_devices
 from ui.main_window import MainWindow
 from ui.ops import OpRunner
 from ui.seams import NoPrinter, ReceiptSink
@@ -47,10 +49,24 @@ def build_window(
     )
 
 
-def run_counter(db: StoreDB, *, full_screen: bool = False) -> int:
+def run_counter(
+    db: StoreDB, *, full_screen: bool = False, devices: DevicesConfig | None = None
+) -> int:
     app = application()
     runner = OpRunner(parent=app)
-    window = build_window(db, runner=runner)
+    devices = devices or DevicesConfig()
+    sink = None
+    if devices.printer is not None:
+        from ui.printing import PrinterSink
+
+        with read_tx(db.engine) as tx:
+            zone = active_program(db, tx).zone
+        sink = PrinterSink(
+            db, devices.printer, runner=runner, clock=lambda: dt.datetime.now(zone), parent=app
+        )
+        sink.start()
+    window = build_window(db, runner=runner, sink=sink)
+    hardware = attach_devices(window, devices)
     if full_screen:
         window.showFullScreen()
     else:
@@ -59,6 +75,10 @@ def run_counter(db: StoreDB, *, full_screen: bool = False) -> int:
     try:
         return app.exec()
     finally:
+        for device in hardware:
+            device.stop()
+        if sink is not None:
+            sink.stop()
         runner.shutdown()
         db.close()
 

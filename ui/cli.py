@@ -29,6 +29,12 @@ def _window_parser() -> argparse.ArgumentParser:
     counter = sub.add_parser("counter", help="the counter window (the default)")
     counter.add_argument("--db", default=str(default_store_path()))
     counter.add_argument("--full-screen", action="store_true")
+    counter.add_argument(
+        "--devices",
+        metavar="FILE",
+        help="printer, scanner and display settings (default: devices.toml in the user's "
+        "config folder, or POS_DEVICES)",
+    )
     demo = sub.add_parser("demo", help="the counter on a seeded throwaway store")
     demo.add_argument("--program", choices=("supermarket", "hotel"), default="supermarket")
     demo.add_argument(
@@ -36,6 +42,12 @@ def _window_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--keep", metavar="FILE", help="keep the demo database in FILE")
     demo.add_argument("--full-screen", action="store_true")
+    demo.add_argument(
+        "--receipts",
+        metavar="FOLDER",
+        help="where the demo's preview printer writes receipts (bytes and PNG)",
+    )
+    demo.add_argument("--receipt-language", choices=("zh_CN", "en"), default="zh_CN")
     return parser
 
 
@@ -53,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _counter(args: argparse.Namespace) -> int:
+    from devices.config import load_devices_config
     from pos_app.db.store import open_store
+    from pos_app.errors import PosError
     from ui.app import run_counter
 
     path = Path(args.db)
@@ -63,10 +77,16 @@ def _counter(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    return run_counter(open_store(path), full_screen=args.full_screen)
+    try:
+        devices = load_devices_config(Path(args.devices) if args.devices else None)
+    except PosError as exc:
+        print(f"devices settings: {exc.message}", file=sys.stderr)
+        return 2
+    return run_counter(open_store(path), full_screen=args.full_screen, devices=devices)
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from devices.config import DevicesConfig, preview_printer
     from pos_app.demo import DEMO_STAFF, seed_demo_members, seed_store
     from ui.app import run_counter
 
@@ -85,11 +105,24 @@ def _demo(args: argparse.Namespace) -> int:
     )
     print("Member cards: " + ", ".join(cards))
     print("Item codes: 690123456789 (洗衣液), 690555000001 (蓝牙耳机), 690000000017 (大米)")
+    receipts = Path(args.receipts) if args.receipts else demo_receipts_folder()
+    print(f"Receipts (preview printer, .bin and .png): {receipts}")
+    devices = DevicesConfig(printer=preview_printer(receipts, language=args.receipt_language))
     try:
-        return run_counter(store.db, full_screen=args.full_screen)
+        return run_counter(store.db, full_screen=args.full_screen, devices=devices)
     finally:
         if tmp is not None:
             tmp.cleanup()
+
+
+def demo_receipts_folder() -> Path:
+    """Where the demo's preview printer puts receipts: kept after the demo closes."""
+    from platformdirs import user_cache_dir
+
+    from pos_app.paths import APP_NAME
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path(user_cache_dir(APP_NAME, appauthor=False)) / "demo-receipts" / stamp
 
 
 if __name__ == "__main__":

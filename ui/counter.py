@@ -66,7 +66,7 @@ from ui.fmt import money, points
 from ui.gifts import GiftDialog
 from ui.ops import OpRunner
 from ui.returns import ReturnDialog
-from ui.seams import ReceiptSink
+from ui.seams import CustomerFacing, NoDisplay, ReceiptSink
 
 Clock = Callable[[], dt.datetime]
 RECEIPT = re.compile(r"^R?-?[A-Z0-9]{1,16}-[A-Z0-9]{1,16}-\d{6}$")
@@ -156,11 +156,13 @@ class CounterScreen(QWidget):
         program: Program,
         session: StaffSession,
         sink: ReceiptSink,
+        display: CustomerFacing | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.db, self.runner, self.clock = db, runner, clock
         self.program, self.session, self.sink = program, session, sink
+        self.display: CustomerFacing = display or NoDisplay()
         self.member: MemberView | None = None
         self.lines: list[CartLine] = []
         self.offset = 0
@@ -253,6 +255,7 @@ class CounterScreen(QWidget):
             ("F8", self.tr("New sale"), self.new_sale),
             ("F9", self.tr("Lock"), self.lock_requested.emit),
             ("F10", self.tr("Gifts"), self.open_gifts),
+            ("F11", self.tr("Printer"), self.open_printer),
         ):
             button = QPushButton(f"{key}\n{label}")
             button.setObjectName(f"key_{key}")
@@ -470,6 +473,9 @@ class CounterScreen(QWidget):
 
     def add_line(self, line: CartLine) -> None:
         self.lines.append(line)
+        self.display.line_added(
+            line.description or category_name(line.category), line.qty, line.amount_fen
+        )
         self.qty.setValue(1)
         self.say("")
         self.requote()
@@ -499,6 +505,7 @@ class CounterScreen(QWidget):
         self.coupon = None
         self.member = None
         self.sale_id = str(uuid.uuid4())
+        self.display.welcome()
         self.say("")
         self.requote()
         self.focus_search()
@@ -635,6 +642,9 @@ class CounterScreen(QWidget):
         if self.quote is None:
             self.say(self.tr("Nothing to pay yet"))
             return
+        self.display.total(
+            self.quote.total_due_fen, self.quote.earn_points if self.member else None
+        )
         dialog = PaymentDialog(self.quote, self)
         if dialog.exec():
             self.complete(dialog.payment)
@@ -691,6 +701,8 @@ class CounterScreen(QWidget):
                 )
             )
         self.new_sale()
+        if result.change_fen:
+            self.display.change(result.change_fen)
         self.say(" ".join(text))
 
     # gifts --------------------------------------------------------------------------------
@@ -712,6 +724,23 @@ class CounterScreen(QWidget):
         if dialog.done_redemptions:
             self.say(self.tr("{n} gift(s) handed over.").format(n=len(dialog.done_redemptions)))
         self._refresh_member()
+
+    # printer ------------------------------------------------------------------------------
+    def open_printer(self) -> None:
+        from ui.printing import PrinterDialog, PrinterSink
+
+        if not isinstance(self.sink, PrinterSink):
+            self.say(self.tr("No receipt printer is set up (see devices.toml in the README)."))
+            return
+        PrinterDialog(
+            sink=self.sink,
+            db=self.db,
+            runner=self.runner,
+            clock=self.clock,
+            actor=self.session,
+            member_id=self.member.id if self.member else None,
+            parent=self,
+        ).exec()
 
     # returns ------------------------------------------------------------------------------
     def open_return(self, receipt_no: str = "") -> None:

@@ -24,7 +24,7 @@ from ui.counter import CounterScreen
 from ui.login import LoginScreen
 from ui.ops import OpRunner
 from ui.scan import WedgeFilter
-from ui.seams import ReceiptSink
+from ui.seams import CustomerFacing, NoDisplay, ReceiptSink
 
 Clock = Callable[[], dt.datetime]
 IDLE_LOCK_MS = 5 * 60 * 1000
@@ -47,6 +47,8 @@ class MainWindow(QMainWindow):
         self.db, self.runner, self.clock, self.program, self.sink = db, runner, clock, program, sink
         self.session: StaffSession | None = None
         self.counter: CounterScreen | None = None
+        #: the customer's pole display (ui.devices sets it before anyone logs in)
+        self.display: CustomerFacing = NoDisplay()
         self.setWindowTitle(self.tr("Points counter — {store}").format(store=store_name))
         self.stack = QStackedWidget()
         self.login = LoginScreen(db=db, runner=runner, clock=clock)
@@ -74,6 +76,14 @@ class MainWindow(QMainWindow):
         self.idle.setSingleShot(True)
         self.idle.setInterval(idle_lock_ms)
         self.idle.timeout.connect(self.lock)
+        changed = getattr(sink, "changed", None)
+        if changed is not None:  # a real printer reports its state from its own thread
+            changed.connect(self._status)
+            sink.failed.connect(  # type: ignore[attr-defined]
+                lambda text: self.statusBar().showMessage(
+                    self.tr("Printing failed: {text}").format(text=text), 15000
+                )
+            )
         self._menu()
         self._status()
         self.login.show_lock(None)
@@ -112,6 +122,7 @@ class MainWindow(QMainWindow):
                 program=self.program,
                 session=session,
                 sink=self.sink,
+                display=self.display,
             )
             self.counter.lock_requested.connect(self.lock)
             self.counter.sale_completed.connect(lambda _r: self._status())

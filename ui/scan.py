@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
+from devices.scans import clean_scan
 from devices.wedge import WedgeDecoder
 
 
@@ -48,8 +49,10 @@ class WedgeFilter(QObject):
             return False
         now = self._clock()  # type: ignore[operator]
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            code = self.decoder.enter(now)
+            burst = self.decoder.enter(now)
             before, self._before = self._before, None
+            # the same cleaning as serial scans: card sentinels off, garbage refused
+            code = None if burst is None else clean_scan(burst)
             if code is None:
                 return False
             if before is not None and before[0] is focus:

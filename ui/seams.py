@@ -1,9 +1,10 @@
-"""Where the devices and sync issues plug into the counter.
+"""Where the devices and sync layers plug into the counter.
 
-The counter hands every completed sale, return and reprint request to a
-:class:`ReceiptSink`; the devices layer provides the real one (print queue,
-preview printer). Until a printer is configured the counter says so on screen
-rather than pretending to print.
+The counter hands every completed sale, return and gift redemption to a
+:class:`ReceiptSink` and every change of the cart to a :class:`CustomerFacing`
+display. ``ui.printing`` provides the real sink (print queue, preview printer)
+and ``ui.devices`` the pole display; until a printer is configured the counter
+says so on screen rather than pretending to print.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication
 
+from pos_app.errors import NotFound
 from pos_app.services.checkout import SaleResult
 from pos_app.services.gifts import Redemption
 from pos_app.services.returns import ReturnResult
@@ -41,4 +43,33 @@ class NoPrinter:
         pass
 
     def gift_redeemed(self, redemption: Redemption) -> None:
+        pass
+
+    def reprint(self, number: str | None = None) -> None:
+        raise NotFound("no receipt printer is set up")
+
+
+class CustomerFacing(Protocol):
+    """The customer's side of the counter: what they see while the cashier rings up."""
+
+    def welcome(self) -> None: ...
+
+    def line_added(self, name: str, qty: int, amount_fen: int) -> None: ...
+
+    def total(self, total_fen: int, points: int | None) -> None: ...
+
+    def change(self, change_fen: int) -> None: ...
+
+
+class NoDisplay:
+    def welcome(self) -> None:
+        pass
+
+    def line_added(self, name: str, qty: int, amount_fen: int) -> None:
+        pass
+
+    def total(self, total_fen: int, points: int | None) -> None:
+        pass
+
+    def change(self, change_fen: int) -> None:
         pass

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -491,3 +492,30 @@ class Item(Base):
     price_fen: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[dt.datetime]
+
+
+class PrintJob(Base):
+    """A job for a receipt printer, stored before it is sent so none is lost or doubled.
+
+    ``data`` holds the exact ESC/POS bytes; ``not_after`` makes a job worthless
+    after a moment (a drawer kick must never open the drawer minutes later).
+    """
+
+    __tablename__ = "print_jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'printed', 'dropped', 'cancelled')", name="status"),
+        Index("ix_print_jobs_printer_status", "printer", "status", "id"),
+        Index("ix_print_jobs_ref", "ref"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    printer: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16))
+    ref: Mapped[str | None] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime]
+    not_after: Mapped[dt.datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[dt.datetime | None]

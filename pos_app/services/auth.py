@@ -67,6 +67,7 @@ class Permission(StrEnum):
     MANAGE_ITEMS = "manage_items"
     MANAGE_GIFTS = "manage_gifts"
     REDEEM_GIFT = "redeem_gift"
+    OPEN_DRAWER = "open_drawer"
 
 
 REQUIRED_ROLE: dict[Permission, Role] = {
@@ -84,6 +85,7 @@ REQUIRED_ROLE: dict[Permission, Role] = {
     Permission.MANAGE_ITEMS: Role.MANAGER,
     Permission.MANAGE_GIFTS: Role.MANAGER,
     Permission.REDEEM_GIFT: Role.CASHIER,
+    Permission.OPEN_DRAWER: Role.MANAGER,
 }
 
 

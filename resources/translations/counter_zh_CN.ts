@@ -19,7 +19,7 @@
         <translation>店长工号</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="150"/>
+        <location filename="../../ui/login.py" line="164"/>
         <source>{name} is not a manager</source>
         <translation>{name} 不是店长</translation>
     </message>
@@ -70,246 +70,264 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="175"/>
+        <location filename="../../ui/counter.py" line="177"/>
         <source>Scan a card, or type a phone number or its last 4 digits</source>
         <translation>刷会员卡，或输入手机号 / 手机尾号后 4 位</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="182"/>
+        <location filename="../../ui/counter.py" line="184"/>
         <source>Item code</source>
         <translation>商品条码</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="190"/>
+        <location filename="../../ui/counter.py" line="192"/>
         <source>Amount (¥)</source>
         <translation>金额（¥）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="195"/>
+        <location filename="../../ui/counter.py" line="197"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="202"/>
+        <location filename="../../ui/counter.py" line="204"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="203"/>
+        <location filename="../../ui/counter.py" line="205"/>
         <source>Category</source>
         <translation>品类</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="204"/>
+        <location filename="../../ui/counter.py" line="206"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="205"/>
+        <location filename="../../ui/counter.py" line="207"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="206"/>
+        <location filename="../../ui/counter.py" line="208"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="207"/>
+        <location filename="../../ui/counter.py" line="209"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="222"/>
+        <location filename="../../ui/counter.py" line="224"/>
         <source>Coupon code</source>
         <translation>优惠券码</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="247"/>
+        <location filename="../../ui/counter.py" line="249"/>
         <source>Find member</source>
         <translation>查会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="248"/>
+        <location filename="../../ui/counter.py" line="250"/>
         <source>Register</source>
         <translation>办会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="249"/>
+        <location filename="../../ui/counter.py" line="251"/>
         <source>Pay with points</source>
         <translation>积分抵现</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="250"/>
+        <location filename="../../ui/counter.py" line="252"/>
         <source>Pay</source>
         <translation>收款</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="251"/>
+        <location filename="../../ui/counter.py" line="253"/>
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="252"/>
+        <location filename="../../ui/counter.py" line="254"/>
         <source>History</source>
         <translation>积分明细</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="253"/>
+        <location filename="../../ui/counter.py" line="255"/>
         <source>New sale</source>
         <translation>新单</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="254"/>
+        <location filename="../../ui/counter.py" line="256"/>
         <source>Lock</source>
         <translation>锁屏</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="255"/>
+        <location filename="../../ui/counter.py" line="257"/>
         <source>Gifts</source>
         <translation>积分兑礼</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="339"/>
+        <location filename="../../ui/counter.py" line="258"/>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="342"/>
         <source>No member&apos;s phone ends in these digits</source>
         <translation>没有手机尾号为这几位的会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="352"/>
+        <location filename="../../ui/counter.py" line="355"/>
         <source>Unknown card</source>
         <translation>未知会员卡</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="353"/>
+        <location filename="../../ui/counter.py" line="356"/>
         <source>No member has card {card}.</source>
         <translation>卡号 {card} 未绑定任何会员。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="354"/>
+        <location filename="../../ui/counter.py" line="357"/>
         <source>Register a new member</source>
         <translation>办理新会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="358"/>
+        <location filename="../../ui/counter.py" line="361"/>
         <source>Give this card to {name}</source>
         <translation>将此卡绑定给 {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="362"/>
+        <location filename="../../ui/counter.py" line="365"/>
         <source>Give it to a member (by phone)</source>
         <translation>绑定到已有会员（按手机号）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="373"/>
+        <location filename="../../ui/counter.py" line="376"/>
         <source>Give the card to a member</source>
         <translation>绑定会员卡</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="374"/>
+        <location filename="../../ui/counter.py" line="377"/>
         <source>The member&apos;s mobile phone number</source>
         <translation>会员手机号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="391"/>
-        <location filename="../../ui/counter.py" line="403"/>
+        <location filename="../../ui/counter.py" line="394"/>
+        <location filename="../../ui/counter.py" line="406"/>
         <source>Card {card} added</source>
         <translation>已绑定会员卡 {card}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="428"/>
+        <location filename="../../ui/counter.py" line="431"/>
         <source>Registered. Sign-up bonus: {p}</source>
         <translation>注册成功，赠送开卡积分 {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="430"/>
+        <location filename="../../ui/counter.py" line="433"/>
         <source>the referrer earned {p}</source>
         <translation>推荐人获得 {p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="437"/>
-        <location filename="../../ui/counter.py" line="699"/>
+        <location filename="../../ui/counter.py" line="440"/>
+        <location filename="../../ui/counter.py" line="711"/>
         <source>Find the member first</source>
         <translation>请先查找会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="466"/>
+        <location filename="../../ui/counter.py" line="469"/>
         <source>Enter an amount above zero</source>
         <translation>请输入大于零的金额</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="490"/>
+        <location filename="../../ui/counter.py" line="496"/>
         <source>Find the member the coupon was issued to first</source>
         <translation>请先查到持券会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="564"/>
+        <location filename="../../ui/counter.py" line="571"/>
         <source> (campaign ×{m})</source>
         <translation>（活动 ×{m}）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="593"/>
+        <location filename="../../ui/counter.py" line="600"/>
         <source>Subtotal: {v}</source>
         <translation>小计：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="596"/>
+        <location filename="../../ui/counter.py" line="603"/>
         <source>Points used: {p} (−{v})</source>
         <translation>积分抵现：{p}（−{v}）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="604"/>
+        <location filename="../../ui/counter.py" line="611"/>
         <source>Coupon {code}: −{v}</source>
         <translation>优惠券 {code}：−{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="608"/>
+        <location filename="../../ui/counter.py" line="615"/>
         <source>Due: {v}</source>
         <translation>应付：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="611"/>
+        <location filename="../../ui/counter.py" line="618"/>
         <source>Earns {p} points{m}</source>
         <translation>可得积分 {p}{m}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="624"/>
+        <location filename="../../ui/counter.py" line="631"/>
         <source>Find the member and ring up the sale first</source>
         <translation>请先查找会员并录入商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="636"/>
+        <location filename="../../ui/counter.py" line="643"/>
         <source>Nothing to pay yet</source>
         <translation>还没有要结算的商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="677"/>
+        <location filename="../../ui/counter.py" line="687"/>
         <source>Sale {receipt} complete.</source>
         <translation>交易 {receipt} 已完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="679"/>
+        <location filename="../../ui/counter.py" line="689"/>
         <source>Change: {v}</source>
         <translation>找零：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="682"/>
+        <location filename="../../ui/counter.py" line="692"/>
         <source>Points earned: {p}, balance now {b}</source>
         <translation>本单积分 {p}，当前余额 {b}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="688"/>
+        <location filename="../../ui/counter.py" line="698"/>
         <source>Tier up to {tier}! Bonus {p} points</source>
         <translation>升级为{tier}！奖励 {p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="713"/>
+        <location filename="../../ui/counter.py" line="725"/>
         <source>{n} gift(s) handed over.</source>
         <translation>已兑换 {n} 件礼品。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="730"/>
+        <location filename="../../ui/counter.py" line="733"/>
+        <source>No receipt printer is set up (see devices.toml in the README).</source>
+        <translation>未设置小票打印机（见 README 中的 devices.toml）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="759"/>
         <source>Return {no} done. Give the customer {v}.</source>
         <translation>退货 {no} 已完成，请退给顾客 {v}。</translation>
+    </message>
+</context>
+<context>
+    <name>Devices</name>
+    <message>
+        <location filename="../../ui/devices.py" line="99"/>
+        <source>Scanner {source}: {state}</source>
+        <translation>扫描枪 {source}：{state}</translation>
     </message>
 </context>
 <context>
@@ -573,38 +591,38 @@
         <translation>未获授权：未兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="344"/>
+        <location filename="../../ui/gifts.py" line="343"/>
         <source>Handed over: {gift} ({no}). Balance now {p}.</source>
         <translation>已兑换：{gift}（{no}）。当前余额 {p}。</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="354"/>
+        <location filename="../../ui/gifts.py" line="353"/>
         <source>Collect {v} in cash.</source>
         <translation>请收现金 {v}。</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="356"/>
+        <location filename="../../ui/gifts.py" line="355"/>
         <source>Code: {code}</source>
         <translation>兑换码：{code}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="362"/>
-        <location filename="../../ui/gifts.py" line="366"/>
+        <location filename="../../ui/gifts.py" line="361"/>
+        <location filename="../../ui/gifts.py" line="365"/>
         <source>Cancel a redemption</source>
         <translation>撤销兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="362"/>
+        <location filename="../../ui/gifts.py" line="361"/>
         <source>Redemption number (G-...)</source>
         <translation>兑换单号（G-…）</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="366"/>
+        <location filename="../../ui/gifts.py" line="365"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="383"/>
+        <location filename="../../ui/gifts.py" line="382"/>
         <source>Redemption {no} cancelled: {p} points back.</source>
         <translation>兑换单 {no} 已撤销：退回 {p} 积分。</translation>
     </message>
@@ -739,58 +757,64 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="50"/>
+        <location filename="../../ui/main_window.py" line="52"/>
         <source>Points counter — {store}</source>
+        <extracomment>the customer&apos;s pole display (ui.devices sets it before anyone logs in)</extracomment>
         <translation>积分收银台 — {store}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="58"/>
+        <location filename="../../ui/main_window.py" line="60"/>
         <source>Sync: standalone store</source>
         <translation>同步：单店模式</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="64"/>
+        <location filename="../../ui/main_window.py" line="66"/>
         <source>Working...</source>
         <translation>处理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="82"/>
+        <location filename="../../ui/main_window.py" line="84"/>
+        <source>Printing failed: {text}</source>
+        <translation>打印失败：{text}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="92"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="83"/>
-        <location filename="../../ui/main_window.py" line="94"/>
+        <location filename="../../ui/main_window.py" line="93"/>
+        <location filename="../../ui/main_window.py" line="104"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="94"/>
+        <location filename="../../ui/main_window.py" line="104"/>
         <source>The new language is used from the next start.</source>
         <translation>新语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="98"/>
+        <location filename="../../ui/main_window.py" line="108"/>
         <source>nobody logged in</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="99"/>
+        <location filename="../../ui/main_window.py" line="109"/>
         <source>Cashier: {name}</source>
         <translation>收银员：{name}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="100"/>
+        <location filename="../../ui/main_window.py" line="110"/>
         <source>Printer: {state}</source>
         <translation>打印机：{state}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="140"/>
+        <location filename="../../ui/main_window.py" line="151"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="141"/>
+        <location filename="../../ui/main_window.py" line="152"/>
         <source>The last action failed: {text}</source>
         <translation>上一步操作失败：{text}</translation>
     </message>
@@ -976,6 +1000,198 @@
     </message>
 </context>
 <context>
+    <name>PrinterDialog</name>
+    <message>
+        <location filename="../../ui/printing.py" line="153"/>
+        <source>Receipt printer</source>
+        <translation>小票打印机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="159"/>
+        <source>Receipt number</source>
+        <translation>小票单号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="160"/>
+        <source>Reprint</source>
+        <translation>重印</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="163"/>
+        <source>Reprint last receipt</source>
+        <translation>重印上一张小票</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="166"/>
+        <source>Balance slip</source>
+        <translation>积分单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="169"/>
+        <location filename="../../ui/printing.py" line="264"/>
+        <source>Open drawer</source>
+        <translation>打开钱箱</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="174"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="174"/>
+        <source>What</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="174"/>
+        <source>Number</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="174"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="174"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="200"/>
+        <source>Printer: {state}</source>
+        <translation>打印机：{state}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="206"/>
+        <source>receipt</source>
+        <translation>小票</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="207"/>
+        <source>return</source>
+        <translation>退货</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="208"/>
+        <source>gift</source>
+        <translation>礼品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="209"/>
+        <source>balance slip</source>
+        <translation>积分单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="210"/>
+        <source>report</source>
+        <translation>报表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="211"/>
+        <source>drawer</source>
+        <translation>钱箱</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="214"/>
+        <source>waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="215"/>
+        <source>printed</source>
+        <translation>已打印</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="216"/>
+        <source>dropped</source>
+        <translation>已放弃</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="217"/>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="234"/>
+        <source>Sent to the printer.</source>
+        <translation>已发送到打印机。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="239"/>
+        <source>Type or scan a receipt number</source>
+        <translation>请输入或扫描小票单号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="249"/>
+        <source>Balance slip sent to the printer.</source>
+        <translation>积分单已发送到打印机。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="258"/>
+        <source>Open the cash drawer</source>
+        <translation>打开钱箱</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="264"/>
+        <source>Why open the drawer? (for the record)</source>
+        <translation>打开钱箱的原因（将记录在案）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="274"/>
+        <source>The drawer opens.</source>
+        <translation>钱箱已打开。</translation>
+    </message>
+</context>
+<context>
+    <name>Printing</name>
+    <message>
+        <location filename="../../ui/printing.py" line="46"/>
+        <source>ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="47"/>
+        <source>printing</source>
+        <translation>打印中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="48"/>
+        <source>paper low</source>
+        <translation>纸将用完</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="49"/>
+        <source>paper out</source>
+        <translation>缺纸</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="50"/>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="51"/>
+        <source>not answering</source>
+        <translation>无应答</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="52"/>
+        <source>connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="53"/>
+        <source>preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="57"/>
+        <source>{state}, {n} waiting</source>
+        <translation>{state}，{n} 张待打印</translation>
+    </message>
+</context>
+<context>
     <name>RegisterDialog</name>
     <message>
         <location filename="../../ui/dialogs.py" line="69"/>
@@ -1109,7 +1325,7 @@
 <context>
     <name>Seams</name>
     <message>
-        <location filename="../../ui/seams.py" line="35"/>
+        <location filename="../../ui/seams.py" line="37"/>
         <source>no printer</source>
         <extracomment>what the status bar shows (&quot;no printer&quot;, &quot;printer ready&quot;, &quot;paper low&quot;, ...)</extracomment>
         <translation>未连接打印机</translation>
