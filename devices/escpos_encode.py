@@ -28,10 +28,13 @@ BOLD = {False: b"\x1bE\x00", True: b"\x1bE\x01"}
 SIZE = {False: b"\x1d!\x00", True: b"\x1d!\x11"}
 #: characters a GB/Big5 printer has no glyph for, mapped to the ones it has
 _SUBSTITUTES = str.maketrans({"¥": "￥", "\u00a0": " ", "\u3000": "  "})
+#: control characters in a name must never reach the printer as commands
+_CONTROLS = {c: " " for c in (*range(0x20), 0x7F)}
 
 
 def encode_text(text: str, cfg: PrinterConfig) -> bytes:
     """One line of text as the printer's codec wants it (unprintable characters become ?)."""
+    text = text.translate(_CONTROLS)
     if cfg.codec == "none":
         return text.encode("ascii", errors="replace")
     data = text.translate(_SUBSTITUTES).encode(cfg.codec, errors="replace")

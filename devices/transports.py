@@ -99,7 +99,23 @@ class _SocketLink:
         return data
 
 
-def _ask_status(link: _Link, timeout: float) -> Status:
+def status_requests_in(data: bytes) -> int:
+    """How many status answers ``data`` itself will draw: a printer answers DLE EOT n
+    wherever the three bytes appear, even inside image or QR data."""
+    count, start = 0, data.find(b"\x10\x04")
+    while 0 <= start < len(data) - 2:
+        count += data[start + 2] in (1, 2, 3, 4)
+        start = data.find(b"\x10\x04", start + 1)
+    return count
+
+
+def _ask_status(link: _Link, timeout: float, *, skip: int = 0) -> Status:
+    """Ask DLE EOT 1 and 4; ``skip`` answers drawn by the job's own bytes come first."""
+    for _ in range(skip):
+        try:
+            link.read1(timeout)
+        except TimeoutError:
+            return Status(NO_ANSWER, "the printer did not answer")
     answers = []
     for query in (DLE_EOT_PRINTER, DLE_EOT_PAPER):
         link.write(query)
@@ -145,7 +161,8 @@ class TcpTransport:
             sock.settimeout(timeout)  # the whole job must go within ``timeout``
             sock.sendall(data)
             if self.queries_status:
-                after = _ask_status(link, min(timeout, STATUS_TIMEOUT_S))
+                skip = status_requests_in(data)
+                after = _ask_status(link, min(timeout, STATUS_TIMEOUT_S), skip=skip)
                 if after.state == NO_ANSWER:
                     raise PrinterUnavailable(NO_ANSWER, "no answer after the job: it may be lost")
                 return after
@@ -228,7 +245,8 @@ class SerialTransport:
                     raise PrinterUnavailable(status.state, status.detail)
             link.write(data)
             if self.queries_status:
-                status = _ask_status(link, min(timeout, STATUS_TIMEOUT_S))
+                skip = status_requests_in(data)
+                status = _ask_status(link, min(timeout, STATUS_TIMEOUT_S), skip=skip)
                 if status.state == NO_ANSWER:
                     raise PrinterUnavailable(NO_ANSWER, "no answer after the job: it may be lost")
             return status
@@ -279,19 +297,19 @@ class EscposLibTransport:
     def _printer(self) -> object:
         from escpos import printer
 
+        kinds = {
+            "usb": (printer.Usb, "pyusb (pip install pyusb)"),
+            "cups": (printer.CupsPrinter, "pycups (pip install pycups) and a CUPS server"),
+            "win32": (printer.Win32Raw, "pywin32 on Windows"),
+        }
+        cls, need = kinds[self.scheme]
+        # asked of the class: an instance without its backend raises when collected
+        if not cls.is_usable():
+            raise PrinterUnavailable(OFFLINE, f"{self.scheme} printers need {need}")
         if self.scheme == "usb":
             vid, _, pid = self.target.partition(":")
-            p: object = printer.Usb(int(vid, 16), int(pid, 16), timeout=int(self.timeout * 1000))
-            need = "pyusb (pip install pyusb)"
-        elif self.scheme == "cups":
-            p = printer.CupsPrinter(self.target)
-            need = "pycups (pip install pycups) and a CUPS server"
-        else:
-            p = printer.Win32Raw(self.target)
-            need = "pywin32 on Windows"
-        if not p.is_usable():  # type: ignore[attr-defined]
-            raise PrinterUnavailable(OFFLINE, f"{self.scheme} printers need {need}")
-        return p
+            return cls(int(vid, 16), int(pid, 16), timeout=int(self.timeout * 1000))
+        return cls(self.target)
 
     def send(self, data: bytes, *, timeout: float, name: str) -> Status:
         p = self._printer()
