@@ -3,7 +3,8 @@
 Meant for a person checking a receipt's layout, above all that columns of mixed Chinese
 and English line up. So text is not laid out proportionally: like the printer, every
 character is drawn into a grid cell, 12x24 dots for a half-width character in font A
-(9x17 in font B) and twice as wide for a wide one (``display_width`` 2), scaled by the
+(9x17 in font B) and twice as wide for a double-byte one (the printer's rule in
+:mod:`devices.columns`: any non-ASCII character decoded from the codec), scaled by the
 GS ! multipliers. An 80 mm roll is 576 dots (48 font-A columns), 58 mm is 384 (32).
 
 Text that does not fit the paper wraps to the next row, as on the printer. Alignment
@@ -23,8 +24,8 @@ from PIL import Image, ImageChops, ImageDraw
 from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q
 
 from devices import escpos_reader as er
+from devices.columns import text_width as display_width  # the printer's column rule
 from devices.fonts import cjk_font
-from pos_app.textwidth import display_width
 
 #: white paper around the printable width, in dots, on every side
 MARGIN = 8
@@ -98,7 +99,7 @@ def _strips(op: er.Op, width: int) -> list[Image.Image]:
 
 
 @lru_cache(maxsize=4096)
-def _glyph(ch: str, cell_w: int, cell_h: int, bold: bool) -> Image.Image:
+def glyph_mask(ch: str, cell_w: int, cell_h: int, bold: bool) -> Image.Image:
     """Ink mask (255 = black dot) of one character filling a ``cell_w`` x ``cell_h`` cell:
     centred on its advance, baseline placed so that 中 sits in the middle of the cell,
     squeezed when the font draws it wider than the cell."""
@@ -137,7 +138,7 @@ def _draw_chars(
         cols = display_width(ch)
         if cols == 0:
             continue  # combining marks: the printer has no glyph for them either
-        mask = _glyph(ch, cell_w * cols, cell_h, bold)
+        mask = glyph_mask(ch, cell_w * cols, cell_h, bold)
         wm, hm = size(ch)
         if (wm, hm) != (1, 1):
             mask = mask.resize((mask.width * wm, mask.height * hm), Image.NEAREST)
