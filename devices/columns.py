@@ -15,11 +15,12 @@ import unicodedata
 
 def cell_width(ch: str, *, wide: bool = True) -> int:
     """Columns ``ch`` takes; ``wide`` is False for a printer without a double-byte codec."""
+    if ord(ch) < 0x80 or not wide:
+        # without a double-byte codec even a combining mark prints as one "?"
+        return 1
     if unicodedata.combining(ch) or ch in "\u200b\u200c\u200d\ufeff":
         return 0
-    if ord(ch) < 0x80:
-        return 1
-    return 2 if wide else 1
+    return 2
 
 
 def text_width(text: str, *, wide: bool = True) -> int:
@@ -61,8 +62,13 @@ def pad(text: str, width: int, *, right: bool = False, wide: bool = True) -> str
 
 
 def two_columns(left: str, right: str, width: int, *, wide: bool = True) -> list[str]:
-    """``left`` and ``right`` on one line, ``right`` flush right; two lines if they do not fit."""
+    """``left`` and ``right`` on one line, ``right`` flush right; more lines if they do not
+    fit (a ``right`` wider than the paper is wrapped, never cut)."""
     lw, rw = text_width(left, wide=wide), text_width(right, wide=wide)
     if lw + 1 + rw <= width:
         return [left + " " * (width - lw - rw) + right]
-    return [*wrap(left, width, wide=wide), pad(right, width, right=True, wide=wide)]
+    rights = [right] if rw <= width else wrap(right, width, wide=wide)
+    return [
+        *wrap(left, width, wide=wide),
+        *(pad(part, width, right=True, wide=wide) for part in rights),
+    ]

@@ -106,6 +106,8 @@ def glyph_mask(ch: str, cell_w: int, cell_h: int, bold: bool) -> Image.Image:
     font = cjk_font(cell_h)
     _, top, _, bottom = font.getbbox("中", anchor="ls")
     baseline = (cell_h - (bottom - top)) // 2 - top
+    if ch.isascii():  # Latin sits a little higher, so g and y keep their tails
+        baseline = min(baseline, cell_h - font.getbbox("gjpqy", anchor="ls")[3])
     advance = max(1, round(font.getlength(ch)))
     tmp_w = max(advance, cell_w)
     tmp = Image.new("L", (tmp_w, cell_h), 0)

@@ -9,9 +9,10 @@ receipt number for the returns desk and gift codes are printed as QR codes.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
-from devices.columns import pad, text_width, two_columns, wrap
+from devices.columns import cell_width, pad, text_width, two_columns, wrap
 from devices.document import Barcode, Block, Document, Feed, QRCode, Rule, TextLine
 from devices.receipt_labels import labels
 from pos_app.money import format_fen
@@ -51,6 +52,14 @@ class _Writer:
         return format_fen(fen, symbol=self.layout.currency, grouped=True)
 
     def line(self, text: str = "", **style: object) -> None:
+        # control characters from names (an item imported from a CSV, a scanned
+        # description) would reach the printer as commands: ESC p opens the drawer
+        text = "".join(
+            (" " if ch.isspace() else "?") * cell_width(ch, wide=self.layout.wide)
+            if unicodedata.category(ch) == "Cc"
+            else ch
+            for ch in text
+        )
         self.blocks.append(TextLine(text, **style))  # type: ignore[arg-type]
 
     def wrapped(self, text: str, align: str = "left", **style: object) -> None:
@@ -100,10 +109,18 @@ def _lines(w: _Writer, data: ReceiptData) -> None:
             + pad(t["amount"], amount_w, right=True, wide=wide)
         )
         for item in data.lines:
+            qty = str(item.qty)
+            price = format_fen(item.unit_price_fen, grouped=True)
+            amount = format_fen(item.amount_fen, grouped=True)
+            if len(qty) >= qty_w or len(price) >= price_w or len(amount) >= amount_w:
+                # figures too long for their columns: the narrow-paper form, never cut
+                w.wrapped(item.description)
+                w.pair(f"  {qty} x {price}", amount)
+                continue
             figures = (
-                pad(str(item.qty), qty_w, right=True)
-                + pad(format_fen(item.unit_price_fen, grouped=True), price_w, right=True)
-                + pad(format_fen(item.amount_fen, grouped=True), amount_w, right=True)
+                pad(qty, qty_w, right=True)
+                + pad(price, price_w, right=True)
+                + pad(amount, amount_w, right=True)
             )
             names = wrap(item.description, name_w - 1, wide=wide)
             for name in names[:-1]:

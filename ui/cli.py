@@ -22,7 +22,7 @@ def _window_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pos-app",
         description="The points counter. Without a command: the counter window.",
-        epilog="Headless commands: init, doctor, bench, demo --console "
+        epilog="Headless commands: init, doctor, bench, printer, demo --console "
         "(pos-app COMMAND --help for each).",
     )
     sub = parser.add_subparsers(dest="command")
@@ -56,8 +56,18 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in ("-h", "--help"):
         _window_parser().print_help()
         return 0
-    if argv and (argv[0] not in WINDOW_COMMANDS or "--console" in argv):
-        return headless_main([a for a in argv if a != "--console"])
+    if argv and argv[0] == "printer":
+        from devices.cli import main as printer_main
+
+        return printer_main(argv)
+    if argv and argv[0] == "demo" and "--console" in argv:
+        args = _window_parser().parse_args(argv)
+        from devices.cli import console_demo
+
+        receipts = Path(args.receipts) if args.receipts else demo_receipts_folder()
+        return console_demo(args.program, args.keep, receipts, args.receipt_language)
+    if argv and argv[0] not in WINDOW_COMMANDS:
+        return headless_main(argv)
     args = _window_parser().parse_args(argv or ["counter"])
     if args.command == "demo":
         return _demo(args)
