@@ -1,0 +1,1 @@
+"""Example device settings (devices.toml)."""
