@@ -229,10 +229,11 @@ class SerialTransport:
     def _guarded(self, timeout: float, action: object) -> Status:
         import serial
 
-        link = self._open(timeout)
         try:
+            link = self._open(timeout)
             return action(link)  # type: ignore[operator,no-any-return]
         except (serial.SerialException, OSError) as exc:
+            # a port opened before an unplug fails here: open it afresh next time
             self.close()
             raise PrinterUnavailable(OFFLINE, f"{self.target}: {exc}") from exc
 
