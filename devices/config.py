@@ -162,7 +162,8 @@ def parse_printer_url(url: str) -> tuple[str, str, dict[str, str]]:
             raise ValueError(
                 "a USB printer URL is usb://VID:PID in hex, e.g. usb://04b8:0202"
             ) from None
-    if scheme == "serial" and "baudrate" in params and not params["baudrate"].isdigit():
+    baud = params.get("baudrate", "19200")
+    if scheme == "serial" and not (baud.isascii() and baud.isdigit() and int(baud) > 0):
         raise ValueError("baudrate must be a number, e.g. ?baudrate=19200")
     return scheme, target, params
 

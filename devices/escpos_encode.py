@@ -12,6 +12,7 @@ printer with no Chinese font gets its text as raster images.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
 
@@ -32,12 +33,22 @@ _SUBSTITUTES = str.maketrans({"¥": "￥", "\u00a0": " ", "\u3000": "  "})
 _CONTROLS = {c: " " for c in (*range(0x20), 0x7F)}
 
 
+def _wide_replace(error: UnicodeError) -> tuple[str, int]:
+    """A character the codec lacks becomes ``??``: the layout counted it two columns wide."""
+    assert isinstance(error, UnicodeEncodeError)
+    return "??" * (error.end - error.start), error.end
+
+
+_WIDE_REPLACE = "pos-wide-replace"
+codecs.register_error(_WIDE_REPLACE, _wide_replace)
+
+
 def encode_text(text: str, cfg: PrinterConfig) -> bytes:
     """One line of text as the printer's codec wants it (unprintable characters become ?)."""
     text = text.translate(_CONTROLS)
     if cfg.codec == "none":
         return text.encode("ascii", errors="replace")
-    data = text.translate(_SUBSTITUTES).encode(cfg.codec, errors="replace")
+    data = text.translate(_SUBSTITUTES).encode(cfg.codec, errors=_WIDE_REPLACE)
     if cfg.chinese_mode and not text.isascii():
         return FS_CHINESE_ON + data + FS_CHINESE_OFF
     return data

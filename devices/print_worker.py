@@ -82,6 +82,10 @@ class PrintWorker:
             )
             self._thread.start()
 
+    def refresh(self) -> None:
+        """Recount the waiting jobs now (a job was queued), keeping the printer's state."""
+        self._set_state(self.state.state, self.state.detail)
+
     def wake(self) -> None:
         """A job was queued: send it now rather than at the next poll."""
         self._wake.set()

@@ -75,6 +75,7 @@ class ReceiptPrinter:
             ref=ref,
             not_after=not_after,
         )
+        self.worker.refresh()
         self.worker.wake()
         return job
 

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
@@ -141,6 +142,14 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.login)
 
     def scanned(self, code: str) -> None:
+        """A serial scan (wedge scans arrive here too when no dialog is open)."""
+        modal = QApplication.activeModalWidget()
+        if modal is not None:
+            # like a wedge scan: into the dialog's field, never into the sale behind it
+            field = modal.focusWidget()
+            if isinstance(field, QLineEdit):
+                field.insert(code)
+            return
         if self.counter is not None and self.stack.currentWidget() is self.counter:
             self.idle.start()
             self.counter.scanned(code)

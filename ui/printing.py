@@ -27,6 +27,7 @@ from devices.config import PrinterConfig
 from devices.print_worker import PrinterState
 from devices.receipt_printer import ReceiptPrinter
 from pos_app.db.store import StoreDB
+from pos_app.errors import PosError
 from pos_app.services import print_jobs
 from pos_app.services.auth import Role, StaffSession
 from pos_app.services.checkout import SaleResult
@@ -99,13 +100,24 @@ class PrinterSink(QObject):
     def state(self) -> PrinterState:
         return self.printer.state
 
-    def _run(self, job: Callable[[], object], done: Callable[[object], None] | None = None) -> None:
+    def _run(
+        self,
+        job: Callable[[], object],
+        done: Callable[[object], None] | None = None,
+        failed: Callable[[PosError], None] | None = None,
+    ) -> None:
         def finished(result: object) -> None:
             self.changed.emit()
             if done is not None:
                 done(result)
 
-        self.runner.run(job, finished, lambda e: self.failed.emit(describe(e)), io=True)
+        def error(exc: PosError) -> None:
+            if failed is not None:  # the dialog that asked shows it
+                failed(exc)
+            else:
+                self.failed.emit(describe(exc))
+
+        self.runner.run(job, finished, error, io=True)
 
     # ReceiptSink -------------------------------------------------------------------------
     def sale_completed(self, result: SaleResult) -> None:
@@ -119,12 +131,15 @@ class PrinterSink(QObject):
 
     # on request -----------------------------------------------------------------------------
     def reprint(
-        self, number: str | None = None, done: Callable[[object], None] | None = None
+        self,
+        number: str | None = None,
+        done: Callable[[object], None] | None = None,
+        failed: Callable[[PosError], None] | None = None,
     ) -> None:
         if number:
-            self._run(lambda: self.printer.reprint(number), done)
+            self._run(lambda: self.printer.reprint(number), done, failed)
         else:
-            self._run(self.printer.reprint_last, done)
+            self._run(self.printer.reprint_last, done, failed)
 
     def balance_slip(self, member_id: str, staff: str) -> None:
         self._run(lambda: self.printer.balance_slip(member_id, staff=staff))
@@ -175,6 +190,7 @@ class PrinterDialog(QDialog):
         )
         self.jobs.horizontalHeader().setStretchLastSection(True)
         self.jobs.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.jobs.verticalHeader().setVisible(False)
         row = QHBoxLayout()
         row.addWidget(self.number, 1)
         row.addWidget(reprint)
@@ -219,16 +235,28 @@ class PrinterDialog(QDialog):
         zone = self.clock().tzinfo
         self.jobs.setRowCount(len(jobs))
         for i, job in enumerate(jobs):
+            if job.status == "dropped" and job.kind == "drawer":
+                note = self.tr("too late: not opened")
+            elif job.status == "queued" and job.attempts:
+                note = self.tr("tried {n} times").format(n=job.attempts)
+            else:
+                note = ""
             values = (
                 job.created_at.astimezone(zone).strftime("%H:%M:%S"),
                 kinds.get(job.kind, job.kind),
                 job.ref or "",
                 states.get(job.status, job.status),
-                job.last_error or "",
+                note,
             )
             for j, value in enumerate(values):
-                self.jobs.setItem(i, j, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                if job.last_error:  # the printer's own words, for a technician
+                    item.setToolTip(job.last_error)
+                self.jobs.setItem(i, j, item)
         self.jobs.resizeColumnsToContents()
+
+    def _failed(self, error: PosError) -> None:
+        self.message.setText(describe(error))
 
     def _queued(self, _job: object) -> None:
         self.message.setText(self.tr("Sent to the printer."))
@@ -238,10 +266,10 @@ class PrinterDialog(QDialog):
         if not number:
             self.message.setText(self.tr("Type or scan a receipt number"))
             return
-        self.sink.reprint(number, self._queued)
+        self.sink.reprint(number, self._queued, self._failed)
 
     def reprint_last(self) -> None:
-        self.sink.reprint(None, self._queued)
+        self.sink.reprint(None, self._queued, self._failed)
 
     def balance_slip(self) -> None:
         if self.member_id is not None:

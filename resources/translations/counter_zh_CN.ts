@@ -757,64 +757,64 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="52"/>
+        <location filename="../../ui/main_window.py" line="53"/>
         <source>Points counter — {store}</source>
         <extracomment>the customer&apos;s pole display (ui.devices sets it before anyone logs in)</extracomment>
         <translation>积分收银台 — {store}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="60"/>
+        <location filename="../../ui/main_window.py" line="61"/>
         <source>Sync: standalone store</source>
         <translation>同步：单店模式</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="66"/>
+        <location filename="../../ui/main_window.py" line="67"/>
         <source>Working...</source>
         <translation>处理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="84"/>
+        <location filename="../../ui/main_window.py" line="85"/>
         <source>Printing failed: {text}</source>
         <translation>打印失败：{text}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="92"/>
+        <location filename="../../ui/main_window.py" line="93"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="93"/>
-        <location filename="../../ui/main_window.py" line="104"/>
+        <location filename="../../ui/main_window.py" line="94"/>
+        <location filename="../../ui/main_window.py" line="105"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="104"/>
+        <location filename="../../ui/main_window.py" line="105"/>
         <source>The new language is used from the next start.</source>
         <translation>新语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="108"/>
+        <location filename="../../ui/main_window.py" line="109"/>
         <source>nobody logged in</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="109"/>
+        <location filename="../../ui/main_window.py" line="110"/>
         <source>Cashier: {name}</source>
         <translation>收银员：{name}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="110"/>
+        <location filename="../../ui/main_window.py" line="111"/>
         <source>Printer: {state}</source>
         <translation>打印机：{state}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="151"/>
+        <location filename="../../ui/main_window.py" line="160"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="152"/>
+        <location filename="../../ui/main_window.py" line="161"/>
         <source>The last action failed: {text}</source>
         <translation>上一步操作失败：{text}</translation>
     </message>
@@ -1002,143 +1002,153 @@
 <context>
     <name>PrinterDialog</name>
     <message>
-        <location filename="../../ui/printing.py" line="153"/>
+        <location filename="../../ui/printing.py" line="168"/>
         <source>Receipt printer</source>
         <translation>小票打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="159"/>
+        <location filename="../../ui/printing.py" line="174"/>
         <source>Receipt number</source>
         <translation>小票单号</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="160"/>
+        <location filename="../../ui/printing.py" line="175"/>
         <source>Reprint</source>
         <translation>重印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="163"/>
+        <location filename="../../ui/printing.py" line="178"/>
         <source>Reprint last receipt</source>
         <translation>重印上一张小票</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="166"/>
+        <location filename="../../ui/printing.py" line="181"/>
         <source>Balance slip</source>
         <translation>积分单</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="169"/>
-        <location filename="../../ui/printing.py" line="264"/>
+        <location filename="../../ui/printing.py" line="184"/>
+        <location filename="../../ui/printing.py" line="292"/>
         <source>Open drawer</source>
         <translation>打开钱箱</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="174"/>
+        <location filename="../../ui/printing.py" line="189"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="174"/>
+        <location filename="../../ui/printing.py" line="189"/>
         <source>What</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="174"/>
+        <location filename="../../ui/printing.py" line="189"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="174"/>
+        <location filename="../../ui/printing.py" line="189"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="174"/>
+        <location filename="../../ui/printing.py" line="189"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="200"/>
+        <location filename="../../ui/printing.py" line="216"/>
         <source>Printer: {state}</source>
         <translation>打印机：{state}</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="206"/>
+        <location filename="../../ui/printing.py" line="222"/>
         <source>receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="207"/>
+        <location filename="../../ui/printing.py" line="223"/>
         <source>return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="208"/>
+        <location filename="../../ui/printing.py" line="224"/>
         <source>gift</source>
         <translation>礼品</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="209"/>
+        <location filename="../../ui/printing.py" line="225"/>
         <source>balance slip</source>
         <translation>积分单</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="210"/>
+        <location filename="../../ui/printing.py" line="226"/>
         <source>report</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="211"/>
+        <location filename="../../ui/printing.py" line="227"/>
         <source>drawer</source>
         <translation>钱箱</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="214"/>
+        <location filename="../../ui/printing.py" line="230"/>
         <source>waiting</source>
         <translation>等待中</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="215"/>
+        <location filename="../../ui/printing.py" line="231"/>
         <source>printed</source>
         <translation>已打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="216"/>
+        <location filename="../../ui/printing.py" line="232"/>
         <source>dropped</source>
         <translation>已放弃</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="217"/>
+        <location filename="../../ui/printing.py" line="233"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="234"/>
+        <location filename="../../ui/printing.py" line="239"/>
+        <source>too late: not opened</source>
+        <translation>超时：未打开</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="241"/>
+        <source>tried {n} times</source>
+        <translation>已尝试 {n} 次</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="262"/>
         <source>Sent to the printer.</source>
         <translation>已发送到打印机。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="239"/>
+        <location filename="../../ui/printing.py" line="267"/>
         <source>Type or scan a receipt number</source>
         <translation>请输入或扫描小票单号</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="249"/>
+        <location filename="../../ui/printing.py" line="277"/>
         <source>Balance slip sent to the printer.</source>
         <translation>积分单已发送到打印机。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="258"/>
+        <location filename="../../ui/printing.py" line="286"/>
         <source>Open the cash drawer</source>
         <translation>打开钱箱</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="264"/>
+        <location filename="../../ui/printing.py" line="292"/>
         <source>Why open the drawer? (for the record)</source>
         <translation>打开钱箱的原因（将记录在案）</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="274"/>
+        <location filename="../../ui/printing.py" line="302"/>
         <source>The drawer opens.</source>
         <translation>钱箱已打开。</translation>
     </message>
@@ -1146,47 +1156,47 @@
 <context>
     <name>Printing</name>
     <message>
-        <location filename="../../ui/printing.py" line="46"/>
+        <location filename="../../ui/printing.py" line="47"/>
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="47"/>
+        <location filename="../../ui/printing.py" line="48"/>
         <source>printing</source>
         <translation>打印中</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="48"/>
+        <location filename="../../ui/printing.py" line="49"/>
         <source>paper low</source>
         <translation>纸将用完</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="49"/>
+        <location filename="../../ui/printing.py" line="50"/>
         <source>paper out</source>
         <translation>缺纸</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="50"/>
+        <location filename="../../ui/printing.py" line="51"/>
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="51"/>
+        <location filename="../../ui/printing.py" line="52"/>
         <source>not answering</source>
         <translation>无应答</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="52"/>
+        <location filename="../../ui/printing.py" line="53"/>
         <source>connecting</source>
         <translation>连接中</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="53"/>
+        <location filename="../../ui/printing.py" line="54"/>
         <source>preview</source>
         <translation>预览</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="57"/>
+        <location filename="../../ui/printing.py" line="58"/>
         <source>{state}, {n} waiting</source>
         <translation>{state}，{n} 张待打印</translation>
     </message>

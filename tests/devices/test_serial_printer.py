@@ -6,6 +6,7 @@ answers DLE EOT status requests like a printer with paper.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import threading
@@ -55,10 +56,8 @@ class PtyPrinter:
         self._stop.set()
         self._thread.join(2)
         for fd in (self.master, self.slave):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
 
 @pytest.fixture

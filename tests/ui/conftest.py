@@ -16,6 +16,7 @@ from ui import i18n
 from ui.app import build_window
 from ui.main_window import MainWindow
 from ui.ops import OpRunner
+from ui.seams import CustomerFacing, ReceiptSink
 
 
 @pytest.fixture(autouse=True)
@@ -35,18 +36,24 @@ WindowFactory = Callable[..., MainWindow]
 @pytest.fixture
 def window_factory(qtbot: QtBot) -> WindowFactory:
     """``window_factory(counter, login_as="1", pin="1111")``: a shown window on the
-    counter's store, already logged in unless ``login_as`` is None."""
+    counter's store, already logged in unless ``login_as`` is None; ``sink`` is the
+    receipt sink (NoPrinter when None), ``display`` the customer display, set before
+    anyone logs in (as ``ui.devices`` does)."""
 
     def make(
         counter: Counter,
         login_as: str | None = "1",
         pin: str = "1111",
         now: dt.datetime | None = None,
+        sink: ReceiptSink | None = None,
+        display: CustomerFacing | None = None,
     ) -> MainWindow:
         import_items_csv(counter.db, actor=counter.manager, text=DEMO_ITEMS_CSV, now=counter.now)
         runner = OpRunner(inline=True)
         clock = (lambda: now) if now else (lambda: counter.now)
-        window = build_window(counter.db, runner=runner, clock=clock)
+        window = build_window(counter.db, runner=runner, clock=clock, sink=sink)
+        if display is not None:
+            window.display = display
         qtbot.addWidget(window)
         window.resize(1280, 800)
         window.show()
