@@ -27,8 +27,14 @@ FS_CHINESE_OFF = b"\x1c."
 ALIGN = {"left": b"\x1ba\x00", "center": b"\x1ba\x01", "right": b"\x1ba\x02"}
 BOLD = {False: b"\x1bE\x00", True: b"\x1bE\x01"}
 SIZE = {False: b"\x1d!\x00", True: b"\x1d!\x11"}
-#: characters a GB/Big5 printer has no glyph for, mapped to the ones it has
-_SUBSTITUTES = str.maketrans({"¥": "￥", "\u00a0": " ", "\u3000": "  "})
+#: characters a printer's codec lacks, mapped to the ones it has: GB codes have the
+#: full-width ￥ (A3A4), Big5 only ¥ (A244, also printed full width)
+_SPACES = {"\u00a0": " ", "\u3000": "  "}
+_SUBSTITUTES = {
+    "gb18030": str.maketrans({"¥": "￥", **_SPACES}),
+    "gbk": str.maketrans({"¥": "￥", **_SPACES}),
+    "big5": str.maketrans({"￥": "¥", **_SPACES}),
+}
 #: control characters in a name must never reach the printer as commands
 _CONTROLS = {c: " " for c in (*range(0x20), 0x7F)}
 
@@ -48,7 +54,7 @@ def encode_text(text: str, cfg: PrinterConfig) -> bytes:
     text = text.translate(_CONTROLS)
     if cfg.codec == "none":
         return text.encode("ascii", errors="replace")
-    data = text.translate(_SUBSTITUTES).encode(cfg.codec, errors=_WIDE_REPLACE)
+    data = text.translate(_SUBSTITUTES[cfg.codec]).encode(cfg.codec, errors=_WIDE_REPLACE)
     if cfg.chinese_mode and not text.isascii():
         return FS_CHINESE_ON + data + FS_CHINESE_OFF
     return data

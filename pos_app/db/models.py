@@ -426,6 +426,8 @@ class GiftRedemption(Base):
     cancelled_at: Mapped[dt.datetime | None]
     cancelled_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
     cancel_reason: Mapped[str | None] = mapped_column(String(200))
+    #: until when the issued code can be used (virtual, service and coupon gifts)
+    valid_until: Mapped[dt.datetime | None]
 
 
 class Coupon(Base):

@@ -553,11 +553,13 @@ def redeem_gift(
         coupon_value, coupon_min, valid_days = row_extra
         issued = _issue_code() if offer.kind in ("virtual", "coupon", "service") else None
         valid_until = now + dt.timedelta(days=valid_days) if issued and valid_days else None
+        if offer.kind == "coupon" and issued is not None and valid_until is None:
+            valid_until = now + dt.timedelta(days=365)
         tx.run(
             "INSERT INTO gift_redemptions (id, redemption_no, gift_id, member_id, staff_id, "
             "store_code, tier_code, points, cash_fen, issued_code, approved_by, status, "
-            "created_at, business_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'completed', "
-            "?, ?)",
+            "created_at, business_day, valid_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "'completed', ?, ?, ?)",
             (
                 redemption_id,
                 number,
@@ -572,6 +574,7 @@ def redeem_gift(
                 approver.staff_id if approver and _needs_manager(ctx, offer.points) else None,
                 to_db(now),
                 ctx.program.business_day(now).isoformat(),
+                None if valid_until is None else to_db(valid_until),
             ),
         )
         entry = debit(
@@ -586,9 +589,8 @@ def redeem_gift(
             reason=f"{offer.code} {number}",
         )
         if offer.kind == "coupon":
-            assert issued is not None
-            until = valid_until or now + dt.timedelta(days=365)
-            valid_until = until
+            assert issued is not None and valid_until is not None
+            until = valid_until
             tx.run(
                 "INSERT INTO coupons (code, redemption_id, member_id, value_fen, min_spend_fen, "
                 "valid_until, status) VALUES (?, ?, ?, ?, ?, ?, 'issued')",

@@ -16,6 +16,7 @@ from pos_app.db.raw import Tx, from_db, read_tx, to_db
 from pos_app.db.store import StoreDB
 from pos_app.errors import InvalidInput, NotFound
 from pos_app.phone import mask_name, mask_phone
+from pos_app.services.ledger import points_state
 
 #: the member block shows points that expire within this many days
 EXPIRY_NOTICE_DAYS = 30
@@ -166,12 +167,20 @@ def _member_block(
     )
 
 
-def _balance_after(tx: Tx, column: str, ref: str, member_id: str) -> int:
-    """The member's balance right after the last ledger entry of this sale/return/redemption."""
+def _balance_after(tx: Tx, column: str, ref: str, member_id: str, created: str) -> int:
+    """The member's balance right after the last ledger entry of this sale/return/redemption
+    (one that moved no point: after the member's last entry up to its time, so a later
+    sale does not change the reprint)."""
     value = tx.value(
         f"SELECT balance_after FROM ledger_entries WHERE {column} = ? ORDER BY id DESC LIMIT 1",
         (ref,),
     )
+    if value is None:
+        value = tx.value(
+            "SELECT balance_after FROM ledger_entries WHERE member_id = ? AND created_at <= ? "
+            "ORDER BY id DESC LIMIT 1",
+            (member_id, created),
+        )
     if value is None:
         value = tx.value("SELECT balance FROM members WHERE id = ?", (member_id,))
     return int(value or 0)
@@ -224,7 +233,7 @@ def sale_receipt(db: StoreDB, receipt_no: str, now: dt.datetime) -> ReceiptData:
                 member_id,
                 now,
                 zone,
-                balance=_balance_after(tx, "sale_id", sale_id, member_id),
+                balance=_balance_after(tx, "sale_id", sale_id, member_id, created),
                 earned=earned,
                 offset_points=offset_points,
                 offset_fen=offset_fen,
@@ -281,7 +290,7 @@ def return_receipt(db: StoreDB, return_no: str, now: dt.datetime) -> ReceiptData
                 member_id,
                 now,
                 zone,
-                balance=_balance_after(tx, "return_id", ret_id, member_id),
+                balance=_balance_after(tx, "return_id", ret_id, member_id, created),
                 reversed_points=reversed_,
                 restored_points=restored,
             )
@@ -309,7 +318,7 @@ def gift_receipt(db: StoreDB, redemption_no: str, now: dt.datetime) -> ReceiptDa
         row = tx.row(
             "SELECT r.id, r.member_id, r.staff_id, r.created_at, r.points, r.cash_fen, "
             "r.issued_code, r.status, g.name, g.name_en, c.value_fen, c.min_spend_fen, "
-            "c.valid_until "
+            "COALESCE(c.valid_until, r.valid_until) "
             "FROM gift_redemptions r JOIN gifts g ON g.id = r.gift_id "
             "LEFT JOIN coupons c ON c.redemption_id = r.id WHERE r.redemption_no = ?",
             (redemption_no,),
@@ -339,7 +348,7 @@ def gift_receipt(db: StoreDB, redemption_no: str, now: dt.datetime) -> ReceiptDa
             member_id,
             now,
             zone,
-            balance=_balance_after(tx, "redemption_id", red_id, member_id),
+            balance=_balance_after(tx, "redemption_id", red_id, member_id, created),
         )
         created_at = from_db(created)
         assert created_at is not None
@@ -366,7 +375,9 @@ def balance_slip(db: StoreDB, member_id: str, now: dt.datetime, *, staff: str = 
             raise NotFound("no such member", field="member")
         zone = _zone(db, tx)
         store_name, store_code, device_code = _identity(tx)
-        member = _member_block(tx, member_id, now, zone, balance=balance)
+        # points past expiry that no expiry run has taken yet are not the member's any more
+        due = points_state(tx, member_id, now)[0]
+        member = _member_block(tx, member_id, now, zone, balance=balance - due)
         return ReceiptData(
             kind="balance",
             number="",

@@ -13,6 +13,7 @@ import pytest
 from devices.config import preview_printer
 from devices.escpos_reader import QR, Image, parse, receipt_text
 from devices.receipt_printer import ReceiptPrinter
+from pos_app.services import gifts
 from pos_app.services.checkout import CartLine
 from pos_app.services.gifts import import_catalogue, redeem_gift
 from tests.conftest import Counter
@@ -69,7 +70,11 @@ def test_sale_receipt_pictures(
     _publish(tmp_path, name)
 
 
-def test_gift_receipt_with_its_code_as_qr(supermarket: Counter, tmp_path: Path) -> None:
+def test_gift_receipt_with_its_code_as_qr(
+    supermarket: Counter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a fixed code, so the published picture only changes when the receipt does
+    monkeypatch.setattr(gifts, "_issue_code", lambda: "N8NSP2GB7W4Q")
     catalogue = (resources.files("resources") / "gifts" / "supermarket.toml").read_text("utf-8")
     import_catalogue(supermarket.db, actor=supermarket.manager, text=catalogue, now=supermarket.now)
     member = supermarket.register(name="Li Na", phone="13712345678")
@@ -81,7 +86,7 @@ def test_gift_receipt_with_its_code_as_qr(supermarket: Counter, tmp_path: Path) 
         gift_code="coupon-30-100",
         now=supermarket.now,
     )
-    assert redemption.issued_code
+    assert redemption.issued_code == "N8NSP2GB7W4Q"
     data = _print(supermarket, tmp_path, "gift_redeemed", redemption.redemption_no, language="en")
     ops = parse(data)
     assert [op.data for op in ops if isinstance(op, QR)] == [redemption.issued_code]
