@@ -115,5 +115,35 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+#: names of the bundled programs' categories, for lines rung up without an item
+CATEGORIES: dict[str, dict[str, str]] = {
+    "zh_CN": {
+        "general": "通用",
+        "daily": "日用品",
+        "electronics": "数码电器",
+        "fresh": "生鲜",
+        "tobacco": "烟草",
+        "room": "客房",
+        "minibar": "迷你吧",
+        "restaurant": "餐饮",
+    },
+    "en": {
+        "general": "General",
+        "daily": "Daily goods",
+        "electronics": "Electronics",
+        "fresh": "Fresh food",
+        "tobacco": "Tobacco",
+        "room": "Room",
+        "minibar": "Minibar",
+        "restaurant": "Restaurant",
+    },
+}
+
+
+def category_name(code: str, language: str) -> str:
+    """A category's printed name (the code itself for a category we have no name for)."""
+    return CATEGORIES.get(language, CATEGORIES["en"]).get(code, code)
+
+
 def labels(language: str) -> dict[str, str]:
     return LABELS.get(language, LABELS["en"])

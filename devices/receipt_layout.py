@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from devices.columns import cell_width, pad, text_width, two_columns, wrap
 from devices.document import Barcode, Block, Document, Feed, QRCode, Rule, TextLine
-from devices.receipt_labels import labels
+from devices.receipt_labels import category_name, labels
 from pos_app.money import format_fen
-from pos_app.services.receipts import MemberBlock, ReceiptData
+from pos_app.services.receipts import MemberBlock, ReceiptData, ReceiptLine
 
 PAYMENT_LABELS = {
     "cash": "paid_cash",
@@ -95,6 +95,10 @@ def _header(w: _Writer, data: ReceiptData, reprint: bool, now: dt.datetime | Non
         w.pair(f"{t['printed_at']}:", now.astimezone(data.at.tzinfo).strftime("%Y-%m-%d %H:%M"))
 
 
+def _name(item: ReceiptLine, language: str) -> str:
+    return item.description or category_name(item.category, language)
+
+
 def _lines(w: _Writer, data: ReceiptData) -> None:
     t, cols, wide = w.t, w.layout.columns, w.layout.wide
     w.rule()
@@ -114,7 +118,7 @@ def _lines(w: _Writer, data: ReceiptData) -> None:
             amount = format_fen(item.amount_fen, grouped=True)
             if len(qty) >= qty_w or len(price) >= price_w or len(amount) >= amount_w:
                 # figures too long for their columns: the narrow-paper form, never cut
-                w.wrapped(item.description)
+                w.wrapped(_name(item, w.layout.language))
                 w.pair(f"  {qty} x {price}", amount)
                 continue
             figures = (
@@ -122,13 +126,13 @@ def _lines(w: _Writer, data: ReceiptData) -> None:
                 + pad(price, price_w, right=True)
                 + pad(amount, amount_w, right=True)
             )
-            names = wrap(item.description, name_w - 1, wide=wide)
+            names = wrap(_name(item, w.layout.language), name_w - 1, wide=wide)
             for name in names[:-1]:
                 w.line(name)
             w.line(pad(names[-1], name_w, wide=wide) + figures)
     else:
         for item in data.lines:
-            w.wrapped(item.description)
+            w.wrapped(_name(item, w.layout.language))
             w.pair(
                 f"  {item.qty} x {format_fen(item.unit_price_fen, grouped=True)}",
                 format_fen(item.amount_fen, grouped=True),

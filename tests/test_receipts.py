@@ -102,10 +102,12 @@ def test_member_sale_with_offset_and_cash_matches_the_sale(supermarket: Counter)
     assert r.payments == (ReceiptPayment("cash", 17000, 20000, 3000),)
     assert r.payments[0].change_fen == sale.change_fen == 3000
     assert r.cash_paid
-    # an item without a description shows its category
-    assert [(x.description, x.qty, x.unit_price_fen, x.amount_fen) for x in r.lines] == [
-        ("洗衣液 3kg 装", 3, 3333, 9999),
-        ("electronics", 1, 10001, 10001),
+    # a line rung up by category has no description; the layout prints the category's name
+    assert [
+        (x.description, x.category, x.qty, x.unit_price_fen, x.amount_fen) for x in r.lines
+    ] == [
+        ("洗衣液 3kg 装", "daily", 3, 3333, 9999),
+        ("", "electronics", 1, 10001, 10001),
     ]
     assert r.member is not None
     assert (r.member.masked_name, r.member.masked_phone) == ("张*", "138****5678")

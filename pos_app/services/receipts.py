@@ -25,10 +25,12 @@ MAX_NUMBER_LENGTH = 40
 
 @dataclass(frozen=True)
 class ReceiptLine:
+    #: the item's name; empty for a line rung up by category and amount
     description: str
     qty: int
     unit_price_fen: int
     amount_fen: int
+    category: str = ""
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,7 @@ def sale_receipt(db: StoreDB, receipt_no: str, now: dt.datetime) -> ReceiptData:
         zone = _zone(db, tx)
         store_name, store_code, device_code = _identity(tx)
         lines = tuple(
-            ReceiptLine(desc or category, qty, price, amount)
+            ReceiptLine(desc, qty, price, amount, category)
             for desc, category, qty, price, amount in tx.rows(
                 "SELECT description, category, qty, unit_price_fen, amount_fen "
                 "FROM sale_lines WHERE sale_id = ? ORDER BY line_no",
@@ -275,7 +277,7 @@ def return_receipt(db: StoreDB, return_no: str, now: dt.datetime) -> ReceiptData
         zone = _zone(db, tx)
         store_name, store_code, device_code = _identity(tx)
         lines = tuple(
-            ReceiptLine(desc or category, qty, price, amount)
+            ReceiptLine(desc, qty, price, amount, category)
             for desc, category, qty, price, amount in tx.rows(
                 "SELECT sl.description, sl.category, rl.qty, sl.unit_price_fen, rl.refund_fen "
                 "FROM return_lines rl JOIN sale_lines sl ON sl.id = rl.sale_line_id "

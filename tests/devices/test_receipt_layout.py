@@ -467,3 +467,11 @@ def test_arbitrary_names_never_crash_or_overflow(
         assert printed(text, wide) in all_text
     flush_right(doc, layout, "3.00")
     flush_right(doc, layout, "0.99")
+
+
+@pytest.mark.parametrize(("language", "name"), [("zh_CN", "烟草"), ("en", "Tobacco")])
+def test_a_line_rung_up_by_category_prints_the_category_name(language: str, name: str) -> None:
+    data = sale(lines=(ReceiptLine("", 1, 2500, 2500, "tobacco"),), member=None)
+    doc = layout_receipt(data, Layout(columns=48, language=language))
+    texts = [b.text for b in doc.blocks if isinstance(b, TextLine)]
+    assert any(t.startswith(name) and t.endswith("25.00") for t in texts)
