@@ -1,0 +1,553 @@
+"""What HQ does with a push, a pull and an authorisation request.
+
+Exactly once: a pushed event is recorded under its id (the primary key) in the
+same transaction that applies it, and a device's events are applied strictly in
+sequence order under a lock on the device's row, so the same batch pushed twice,
+or twice at once, or again after a crash on either side, changes nothing the
+second time. An id seen before with a different payload is refused loudly.
+
+Ledger entries keep their store-given ids: an entry can enter ``hq_ledger`` once,
+and the member's balance moves in the same statement batch. Every change other
+stores need is appended to ``hq_feed``; its cursor is taken from a counter row
+whose lock is held to commit, so a reader never sees cursor n+1 before n.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, text
+
+from sync.protocol import (
+    MAX_PULL_PAGE,
+    AuthorizeRequest,
+    AuthorizeResponse,
+    Change,
+    EventResult,
+    OutboxEvent,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+
+log = logging.getLogger(__name__)
+
+#: bump when the meaning of feed rows changes: stores then refetch from cursor 0
+FEED_SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class DeviceIdentity:
+    id: int
+    store_code: str
+    device_code: str
+
+    @property
+    def origin(self) -> str:
+        return f"{self.store_code}/{self.device_code}"
+
+
+class Rejected(Exception):
+    """The event cannot be applied; it is recorded as rejected with this reason."""
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def feed(
+    conn: Connection,
+    kind: str,
+    data: dict[str, Any],
+    now: dt.datetime,
+    *,
+    origin: str | None = None,
+    scope: str | None = None,
+) -> int:
+    """Append a change to the feed (inside the caller's transaction)."""
+    cursor = conn.execute(
+        text("UPDATE hq_counters SET value = value + 1 WHERE name = 'feed' RETURNING value")
+    ).scalar_one()
+    conn.execute(
+        text(
+            "INSERT INTO hq_feed (cursor, kind, origin, scope, data, created_at) "
+            "VALUES (:cursor, :kind, :origin, :scope, :data, :now)"
+        ),
+        {
+            "cursor": cursor,
+            "kind": kind,
+            "origin": origin,
+            "scope": scope,
+            "data": _json(data),
+            "now": _naive(now),
+        },
+    )
+    return int(cursor)
+
+
+def _naive(value: dt.datetime) -> dt.datetime:
+    """UTC without tzinfo, as the UTCDateTime columns store it (for text() statements)."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _parse_time(value: object, field: str) -> dt.datetime:
+    if not isinstance(value, str):
+        raise Rejected(f"{field} is missing")
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise Rejected(f"{field} is not a date and time: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise Rejected(f"{field} has no time zone")
+    return parsed
+
+
+# -- applying one event ------------------------------------------------------------------
+
+
+def _member_row(m: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    for field in ("id", "name", "tier_code"):
+        if not isinstance(m.get(field), str) or not m[field]:
+            raise Rejected(f"member.{field} is missing")
+    return {
+        "id": m["id"],
+        "name": m["name"][:80],
+        "phone": m.get("phone"),
+        "tier_code": m["tier_code"],
+        "status": m.get("status") or "active",
+        "home_store": m.get("home_store"),
+        "referrer_id": m.get("referrer_id"),
+        "created_at": _naive(_parse_time(m.get("created_at"), "member.created_at")),
+        "now": _naive(now),
+    }
+
+
+def _member_change(conn: Connection, member_id: str) -> dict[str, Any]:
+    row = conn.execute(
+        text(
+            "SELECT id, name, phone, tier_code, status, home_store, referrer_id, created_at "
+            "FROM hq_members WHERE id = :id"
+        ),
+        {"id": member_id},
+    ).one()
+    return {
+        "id": row.id,
+        "name": row.name,
+        "phone": row.phone,
+        "tier_code": row.tier_code,
+        "status": row.status,
+        "home_store": row.home_store,
+        "referrer_id": row.referrer_id,
+        "created_at": row.created_at.replace(tzinfo=dt.UTC).isoformat(),
+    }
+
+
+def _register(conn: Connection, payload: dict[str, Any], origin: str, now: dt.datetime) -> None:
+    member = payload.get("member")
+    if not isinstance(member, dict):
+        raise Rejected("member is missing")
+    row = _member_row(member, now)
+    if row["phone"]:
+        other = conn.execute(
+            text("SELECT id FROM hq_members WHERE phone = :phone AND id != :id"),
+            {"phone": row["phone"], "id": row["id"]},
+        ).scalar()
+        if other is not None:
+            raise Rejected("this phone number belongs to another member at HQ")
+    inserted = conn.execute(
+        text(
+            "INSERT INTO hq_members (id, name, phone, tier_code, status, home_store, "
+            "referrer_id, balance, created_at, updated_at) VALUES (:id, :name, :phone, "
+            ":tier_code, :status, :home_store, :referrer_id, 0, :created_at, :now) "
+            "ON CONFLICT (id) DO NOTHING"
+        ),
+        row,
+    ).rowcount
+    if inserted:
+        feed(conn, "member", _member_change(conn, row["id"]), now, origin=origin)
+    card = member.get("card")
+    if card:
+        _add_card(conn, row["id"], str(card), "active", origin, now)
+
+
+def _add_card(
+    conn: Connection, member_id: str, card: str, status: str, origin: str, now: dt.datetime
+) -> None:
+    owner = conn.execute(
+        text("SELECT member_id FROM hq_cards WHERE card_no = :card"), {"card": card}
+    ).scalar()
+    if owner is not None and owner != member_id:
+        raise Rejected(f"card {card} belongs to another member at HQ")
+    if owner is None:
+        conn.execute(
+            text(
+                "INSERT INTO hq_cards (card_no, member_id, status) VALUES (:card, :member, :status)"
+            ),
+            {"card": card, "member": member_id, "status": status},
+        )
+    else:
+        conn.execute(
+            text("UPDATE hq_cards SET status = :status WHERE card_no = :card"),
+            {"card": card, "status": status},
+        )
+    feed(
+        conn,
+        "card",
+        {"card_no": card, "member_id": member_id, "status": status},
+        now,
+        origin=origin,
+    )
+
+
+def _require_member(conn: Connection, member_id: object) -> str:
+    if not isinstance(member_id, str) or not member_id:
+        raise Rejected("member_id is missing")
+    exists = conn.execute(
+        text("SELECT 1 FROM hq_members WHERE id = :id"), {"id": member_id}
+    ).scalar()
+    if exists is None:
+        raise Rejected(f"unknown member {member_id}")
+    return member_id
+
+
+def _set_tier(
+    conn: Connection, member_id: str, tier: object, origin: str, now: dt.datetime
+) -> None:
+    if not isinstance(tier, str) or not tier:
+        raise Rejected("the new tier is missing")
+    conn.execute(
+        text("UPDATE hq_members SET tier_code = :tier, updated_at = :now WHERE id = :id"),
+        {"tier": tier, "now": _naive(now), "id": member_id},
+    )
+    feed(conn, "member", _member_change(conn, member_id), now, origin=origin)
+
+
+def _entries(
+    conn: Connection,
+    entries: object,
+    device: DeviceIdentity,
+    event_id: str,
+    now: dt.datetime,
+) -> None:
+    if not isinstance(entries, list):
+        raise Rejected("entries must be a list")
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise Rejected("an entry must be an object")
+        entry_id, points = entry.get("entry_id"), entry.get("points")
+        if not isinstance(entry_id, str) or len(entry_id) != 36:
+            raise Rejected("entry_id is missing")
+        if isinstance(points, bool) or not isinstance(points, int) or points == 0:
+            raise Rejected(f"entry {entry_id}: points must be a non-zero whole number")
+        member_id = _require_member(conn, entry.get("member_id"))
+        created = _parse_time(entry.get("created_at"), f"entry {entry_id} created_at")
+        try:
+            day = dt.date.fromisoformat(str(entry.get("business_day")))
+        except ValueError:
+            raise Rejected(f"entry {entry_id}: business_day is not a date") from None
+        inserted = conn.execute(
+            text(
+                "INSERT INTO hq_ledger (entry_id, member_id, kind, points, store_code, "
+                "device_code, event_id, created_at, business_day, reason, received_at) "
+                "VALUES (:entry_id, :member_id, :kind, :points, :store, :device, :event, "
+                ":created, :day, :reason, :now) ON CONFLICT (entry_id) DO NOTHING"
+            ),
+            {
+                "entry_id": entry_id,
+                "member_id": member_id,
+                "kind": str(entry.get("kind", ""))[:24],
+                "points": points,
+                "store": device.store_code,
+                "device": device.device_code,
+                "event": event_id,
+                "created": _naive(created),
+                "day": day,
+                "reason": str(entry.get("reason", ""))[:200],
+                "now": _naive(now),
+            },
+        ).rowcount
+        if not inserted:
+            same = conn.execute(
+                text("SELECT member_id, points FROM hq_ledger WHERE entry_id = :id"),
+                {"id": entry_id},
+            ).one()
+            if (same.member_id, same.points) != (member_id, points):
+                raise Rejected(f"entry {entry_id} was already received with other figures")
+            continue
+        balance = conn.execute(
+            text(
+                "UPDATE hq_members SET balance = balance + :points, updated_at = :now, "
+                "overdraft_since = CASE WHEN balance + :points < 0 "
+                "THEN COALESCE(overdraft_since, :now) ELSE NULL END "
+                "WHERE id = :id RETURNING balance"
+            ),
+            {"points": points, "now": _naive(now), "id": member_id},
+        ).scalar_one()
+        if balance < 0:
+            log.warning("member %s overdrawn to %s by %s", member_id, balance, device.origin)
+        change = {
+            key: entry.get(key)
+            for key in ("entry_id", "member_id", "kind", "points", "created_at", "business_day")
+        }
+        change.update(
+            reason=str(entry.get("reason", ""))[:200],
+            store_code=device.store_code,
+            device_code=device.device_code,
+        )
+        feed(conn, "ledger", change, now, origin=device.origin)
+
+
+def apply_event(
+    conn: Connection, event: OutboxEvent, device: DeviceIdentity, now: dt.datetime
+) -> None:
+    """Apply one event's effects (raise :class:`Rejected` to refuse it)."""
+    try:
+        payload = json.loads(event.payload)
+    except ValueError:
+        raise Rejected("the payload is not JSON") from None
+    if not isinstance(payload, dict):
+        raise Rejected("the payload must be an object")
+    origin = device.origin
+    kind = event.type
+    if kind == "member.registered":
+        _register(conn, payload, origin, now)
+    elif kind == "member.card_added":
+        member_id = _require_member(conn, payload.get("member_id"))
+        _add_card(conn, member_id, str(payload.get("card", "")), "active", origin, now)
+    elif kind == "member.card_replaced":
+        member_id = _require_member(conn, payload.get("member_id"))
+        old = str(payload.get("old_card", ""))
+        _add_card(conn, member_id, old, str(payload.get("status") or "lost"), origin, now)
+        _add_card(conn, member_id, str(payload.get("new_card", "")), "active", origin, now)
+    elif kind == "member.tier_changed":
+        member_id = _require_member(conn, payload.get("member_id"))
+        _entries(conn, payload.get("entries", []), device, event.event_id, now)
+        _set_tier(conn, member_id, payload.get("new_tier"), origin, now)
+        return
+    _entries(conn, payload.get("entries", []), device, event.event_id, now)
+    if kind == "sale.completed" and payload.get("tier_change") and payload.get("member_id"):
+        member_id = _require_member(conn, payload.get("member_id"))
+        _set_tier(conn, member_id, payload["tier_change"][1], origin, now)
+
+
+# -- push --------------------------------------------------------------------------------
+
+
+def _record(
+    conn: Connection,
+    event: OutboxEvent,
+    device: DeviceIdentity,
+    status: str,
+    reason: str | None,
+    now: dt.datetime,
+) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO hq_events (event_id, store_code, device_code, seq, type, "
+            "schema_version, payload_hash, payload, created_at, received_at, status, reason) "
+            "VALUES (:id, :store, :device, :seq, :type, :schema, :hash, :payload, :created, "
+            ":now, :status, :reason)"
+        ),
+        {
+            "id": event.event_id,
+            "store": device.store_code,
+            "device": device.device_code,
+            "seq": event.seq,
+            "type": event.type,
+            "schema": event.schema_version,
+            "hash": event.payload_hash,
+            "payload": event.payload,
+            "created": _naive(event.created_at),
+            "now": _naive(now),
+            "status": status,
+            "reason": reason,
+        },
+    )
+
+
+def _lock_device(conn: Connection, device: DeviceIdentity) -> int:
+    """The device's acknowledged sequence, its row locked until commit (one push at a time)."""
+    lock = " FOR UPDATE" if conn.dialect.name == "postgresql" else ""
+    return int(
+        conn.execute(
+            text(f"SELECT acked_seq FROM hq_devices WHERE id = :id{lock}"), {"id": device.id}
+        ).scalar_one()
+    )
+
+
+def push(
+    engine: Engine, device: DeviceIdentity, request: PushRequest, now: dt.datetime
+) -> PushResponse:
+    results: list[EventResult] = []
+    with engine.begin() as conn:
+        acked = _lock_device(conn, device)
+        expected = acked + 1
+        for event in sorted(request.events, key=lambda e: e.seq):
+            seen = conn.execute(
+                text(
+                    "SELECT store_code, device_code, seq, payload_hash, status, reason "
+                    "FROM hq_events WHERE event_id = :id"
+                ),
+                {"id": event.event_id},
+            ).one_or_none()
+            if seen is not None:
+                same = (seen.store_code, seen.device_code, seen.seq, seen.payload_hash) == (
+                    device.store_code,
+                    device.device_code,
+                    event.seq,
+                    event.payload_hash,
+                )
+                if not same:
+                    log.error(
+                        "device %s pushed event %s again with different content",
+                        device.origin,
+                        event.event_id,
+                    )
+                    results.append(
+                        EventResult(
+                            event_id=event.event_id,
+                            seq=event.seq,
+                            status="rejected",
+                            reason="this event id was already received with different content",
+                        )
+                    )
+                elif seen.status == "rejected":
+                    results.append(
+                        EventResult(
+                            event_id=event.event_id,
+                            seq=event.seq,
+                            status="rejected",
+                            reason=seen.reason,
+                        )
+                    )
+                else:
+                    results.append(
+                        EventResult(event_id=event.event_id, seq=event.seq, status="duplicate")
+                    )
+                continue
+            if event.seq < expected:
+                results.append(
+                    EventResult(
+                        event_id=event.event_id,
+                        seq=event.seq,
+                        status="rejected",
+                        reason=f"sequence number {event.seq} was already used by another event",
+                    )
+                )
+                continue
+            if event.seq > expected:
+                break  # a gap: the missing events must come first; the rest stay pending
+            status, reason = "accepted", None
+            digest = hashlib.sha256(event.payload.encode("utf-8")).hexdigest()
+            if digest != event.payload_hash:
+                status, reason = "rejected", "the payload does not match its hash"
+            else:
+                savepoint = conn.begin_nested()
+                try:
+                    apply_event(conn, event, device, now)
+                except Rejected as exc:
+                    savepoint.rollback()
+                    status, reason = "rejected", str(exc)
+                    log.warning("device %s event %s rejected: %s", device.origin, event.seq, exc)
+                else:
+                    savepoint.commit()
+            _record(conn, event, device, status, reason, now)
+            results.append(
+                EventResult(event_id=event.event_id, seq=event.seq, status=status, reason=reason)  # type: ignore[arg-type]
+            )
+            expected += 1
+        conn.execute(
+            text("UPDATE hq_devices SET acked_seq = :seq, last_push_at = :now WHERE id = :id"),
+            {"seq": expected - 1, "now": _naive(now), "id": device.id},
+        )
+    return PushResponse(results=results, acked_through=expected - 1)
+
+
+# -- pull --------------------------------------------------------------------------------
+
+
+def head(conn: Connection) -> int:
+    return int(conn.execute(text("SELECT value FROM hq_counters WHERE name = 'feed'")).scalar_one())
+
+
+def pull(
+    engine: Engine,
+    device: DeviceIdentity,
+    cursor: int,
+    limit: int,
+    now: dt.datetime,
+    *,
+    feed_schema: int = FEED_SCHEMA,
+) -> PullResponse:
+    limit = max(1, min(limit, MAX_PULL_PAGE))
+    with engine.begin() as conn:
+        newest = head(conn)
+        floor = conn.execute(
+            text("SELECT value FROM hq_counters WHERE name = 'feed_floor'")
+        ).scalar()
+        if cursor < 0 or cursor > newest or cursor < int(floor or 0) or feed_schema != FEED_SCHEMA:
+            return PullResponse(
+                changes=[],
+                next_cursor=0,
+                more=True,
+                refetch=True,
+                feed_schema=FEED_SCHEMA,
+                head=newest,
+            )
+        rows = conn.execute(
+            text(
+                "SELECT cursor, kind, origin, data FROM hq_feed WHERE cursor > :cursor "
+                "AND (scope IS NULL OR scope = :store) ORDER BY cursor LIMIT :limit"
+            ),
+            {"cursor": cursor, "store": device.store_code, "limit": limit},
+        ).all()
+        changes = [
+            Change(cursor=row.cursor, kind=row.kind, data=json.loads(row.data), origin=row.origin)
+            for row in rows
+        ]
+        next_cursor = rows[-1].cursor if rows else cursor
+        if len(rows) < limit:
+            # every row up to the head is committed (cursor order is commit order) and this
+            # store got all of its own: step over the rows scoped to other stores too
+            next_cursor = max(next_cursor, newest)
+        conn.execute(
+            text("UPDATE hq_devices SET last_pull_at = :now, last_cursor = :cursor WHERE id = :id"),
+            {"now": _naive(now), "cursor": next_cursor, "id": device.id},
+        )
+    return PullResponse(
+        changes=changes,
+        next_cursor=next_cursor,
+        more=len(rows) == limit,
+        feed_schema=FEED_SCHEMA,
+        head=newest,
+    )
+
+
+# -- authorise ---------------------------------------------------------------------------
+
+
+def authorize(
+    engine: Engine, device: DeviceIdentity, request: AuthorizeRequest
+) -> AuthorizeResponse:
+    """May the member spend ``points`` now? HQ's balance less what the device has not pushed."""
+    with engine.connect() as conn:
+        balance = conn.execute(
+            text("SELECT balance FROM hq_members WHERE id = :id"), {"id": request.member_id}
+        ).scalar()
+    if balance is None:
+        return AuthorizeResponse(
+            approved=False, hq_balance=0, reason="HQ does not know this member"
+        )
+    available = int(balance) - request.unacked_points
+    if available < request.points:
+        return AuthorizeResponse(
+            approved=False,
+            hq_balance=int(balance),
+            reason=f"the member has {available} points across the chain",
+        )
+    return AuthorizeResponse(approved=True, hq_balance=int(balance))
