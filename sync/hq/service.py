@@ -135,6 +135,9 @@ def _member_change(conn: Connection, member_id: str) -> dict[str, Any]:
         ),
         {"id": member_id},
     ).one()
+    created = row.created_at
+    if isinstance(created, str):  # SQLite hands text() timestamps back as text
+        created = dt.datetime.fromisoformat(created)
     return {
         "id": row.id,
         "name": row.name,
@@ -143,7 +146,7 @@ def _member_change(conn: Connection, member_id: str) -> dict[str, Any]:
         "status": row.status,
         "home_store": row.home_store,
         "referrer_id": row.referrer_id,
-        "created_at": row.created_at.replace(tzinfo=dt.UTC).isoformat(),
+        "created_at": created.replace(tzinfo=dt.UTC).isoformat(),
     }
 
 

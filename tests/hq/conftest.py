@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from sync.hq.admin import add_device, add_store
@@ -72,3 +72,14 @@ def device_token(hq: Engine) -> TokenFactory:
         return add_device(hq, store_code=store, device_code=device, now=NOW)
 
     return make
+
+
+@pytest.fixture
+def hq_cli_url(hq: Engine, pg_schema_url: tuple[str, dict[str, object]]) -> str:
+    """A ``--db`` URL for the ``hq`` fixture's schema (its search_path in the URL's query)."""
+    url, args = pg_schema_url
+    return (
+        make_url(url)
+        .update_query_dict({"options": str(args["options"])})
+        .render_as_string(hide_password=False)
+    )
