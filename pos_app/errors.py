@@ -72,3 +72,9 @@ class StaleQuote(Conflict):
     """What the cashier was shown no longer matches what would be committed."""
 
     code = "stale_quote"
+
+
+class OfflineLimit(PosError):
+    """The store cannot reach HQ and this spend is above what it may allow offline."""
+
+    code = "offline_limit"

@@ -13,6 +13,7 @@ from devices.config import DevicesConfig
 from pos_app.db.raw import read_tx
 from pos_app.db.store import StoreDB
 from pos_app.services.context import active_program
+from sync.config import load_sync_config
 from ui import i18n
 from ui.devices import attach_devices
 from ui.main_window import MainWindow
@@ -67,6 +68,18 @@ def run_counter(
         sink.start()
     window = build_window(db, runner=runner, sink=sink)
     hardware = attach_devices(window, devices)
+    controller = None
+    sync_config = load_sync_config()
+    if sync_config is not None:
+        from ui.sync_status import SyncController
+
+        with read_tx(db.engine) as tx:
+            zone = active_program(db, tx).zone
+        controller = SyncController(
+            db, sync_config, runner=runner, clock=lambda: dt.datetime.now(zone), parent=app
+        )
+        window.attach_sync(controller)
+        controller.start()
     if full_screen:
         window.showFullScreen()
     else:
@@ -77,6 +90,8 @@ def run_counter(
     finally:
         for device in hardware:
             device.stop()
+        if controller is not None:
+            controller.stop()
         if sink is not None:
             sink.stop()
         runner.shutdown()

@@ -22,7 +22,7 @@ def _window_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pos-app",
         description="The points counter. Without a command: the counter window.",
-        epilog="Headless commands: init, doctor, bench, printer, demo --console "
+        epilog="Headless commands: init, doctor, bench, printer, link, sync, demo --console "
         "(pos-app COMMAND --help for each).",
     )
     sub = parser.add_subparsers(dest="command")
@@ -56,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in ("-h", "--help"):
         _window_parser().print_help()
         return 0
+    if argv and argv[0] in ("sync", "link"):
+        from sync.cli import main as sync_main
+
+        return sync_main(argv)
     if argv and argv[0] == "printer":
         from devices.cli import main as printer_main
 

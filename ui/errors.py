@@ -17,6 +17,7 @@ _HEADLINES = {
     "conflict": QT_TRANSLATE_NOOP("Errors", "Already exists or changed"),
     "stale_quote": QT_TRANSLATE_NOOP("Errors", "The amounts changed; please check again"),
     "invalid_program": QT_TRANSLATE_NOOP("Errors", "The points program is invalid"),
+    "offline_limit": QT_TRANSLATE_NOOP("Errors", "Not allowed while offline"),
 }
 _OTHER = QT_TRANSLATE_NOOP("Errors", "Something went wrong")
 

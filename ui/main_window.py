@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction
@@ -27,6 +28,9 @@ from ui.ops import OpRunner
 from ui.scan import WedgeFilter
 from ui.seams import CustomerFacing, NoDisplay, ReceiptSink
 
+if TYPE_CHECKING:  # the sync client loads only on a store linked to HQ
+    from ui.sync_status import SyncController
+
 Clock = Callable[[], dt.datetime]
 IDLE_LOCK_MS = 5 * 60 * 1000
 
@@ -48,7 +52,7 @@ class MainWindow(QMainWindow):
         self.db, self.runner, self.clock, self.program, self.sink = db, runner, clock, program, sink
         self.session: StaffSession | None = None
         self.counter: CounterScreen | None = None
-        #: the customer's pole display (ui.devices sets it before anyone logs in)
+        # the customer's pole display (ui.devices sets it before anyone logs in)
         self.display: CustomerFacing = NoDisplay()
         self.setWindowTitle(self.tr("Points counter — {store}").format(store=store_name))
         self.stack = QStackedWidget()
@@ -59,6 +63,7 @@ class MainWindow(QMainWindow):
         self.staff_label = QLabel()
         self.printer_label = QLabel()
         self.sync_label = QLabel(self.tr("Sync: standalone store"))
+        self.sync: SyncController | None = None
         self.busy_label = QLabel()
         for label in (self.staff_label, self.printer_label, self.sync_label):
             self.statusBar().addWidget(label)
@@ -105,6 +110,17 @@ class MainWindow(QMainWindow):
             self, self.tr("Language"), self.tr("The new language is used from the next start.")
         )
 
+    def attach_sync(self, controller: SyncController) -> None:
+        """Show the background sync's state (a store linked to HQ)."""
+        self.sync = controller
+        controller.changed.connect(self._sync_status)
+        self._sync_status()
+
+    def _sync_status(self) -> None:
+        if self.sync is not None:
+            self.sync_label.setText(self.sync.status_text())
+            self.sync_label.setToolTip(self.sync.detail())
+
     def _status(self) -> None:
         who = self.session.name if self.session else self.tr("nobody logged in")
         self.staff_label.setText(self.tr("Cashier: {name}").format(name=who))
@@ -127,6 +143,7 @@ class MainWindow(QMainWindow):
             )
             self.counter.lock_requested.connect(self.lock)
             self.counter.sale_completed.connect(lambda _r: self._status())
+            self.counter.sale_completed.connect(lambda _r: self.sync and self.sync.soon())
             self.stack.addWidget(self.counter)
         self.session = session
         self.stack.setCurrentWidget(self.counter)

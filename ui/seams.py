@@ -20,7 +20,7 @@ from pos_app.services.returns import ReturnResult
 
 
 class ReceiptSink(Protocol):
-    #: what the status bar shows ("no printer", "printer ready", "paper low", ...)
+    # what the status bar shows ("no printer", "printer ready", "paper low", ...)
     def status(self) -> str: ...
 
     def sale_completed(self, result: SaleResult) -> None: ...

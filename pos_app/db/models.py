@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -467,6 +468,30 @@ class OutboxEvent(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     acked_at: Mapped[dt.datetime | None]
     reject_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncState(Base):
+    """Where this store stands with HQ (one row): the feed cursor and the last rounds.
+
+    A standalone store has no ``hq_url``. ``offline_since`` is set by the first failed
+    sync round and cleared by the next one that succeeds.
+    """
+
+    __tablename__ = "sync_state"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hq_url: Mapped[str | None] = mapped_column(String(500))
+    #: where the next pull of HQ's change feed starts
+    cursor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    feed_schema: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_push_at: Mapped[dt.datetime | None]
+    last_pull_at: Mapped[dt.datetime | None]
+    last_ok_at: Mapped[dt.datetime | None]
+    offline_since: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    pushed_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    pulled_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AuditEntry(Base):

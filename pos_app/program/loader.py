@@ -94,6 +94,12 @@ def _check_references(d: ProgramDefinition) -> None:
             )
     if d.offset.min_points % d.offset.step:
         raise ProgramError("min_points must be a multiple of step", field="offset.min_points")
+    if d.offline.max_redemption_points > d.offline.max_device_points:
+        raise ProgramError(
+            "one redemption cannot be allowed more points than the device in all "
+            f"({d.offline.max_device_points})",
+            field="offline.max_redemption_points",
+        )
 
 
 def load_program_text(text: str, *, source: str = "program") -> Program:

@@ -214,6 +214,19 @@ class GiftRules(_Strict):
     low_stock_member_limit: int = Field(default=1, ge=1, le=100, strict=True)
 
 
+class OfflineLimits(_Strict):
+    """What a store linked to HQ may let members spend while it cannot reach HQ (the
+    floor limits); HQ can approve a larger spend online. A standalone store is never
+    limited."""
+
+    #: most points one offset or one gift redemption may take while offline
+    max_redemption_points: Points = 2000
+    #: most points this device may let members spend in all while offline
+    max_device_points: Points = 20000
+    #: after this many hours offline no points may be spent at all
+    max_hours: int = Field(default=72, ge=0, le=8760, strict=True)
+
+
 class ProgramDefinition(_Strict):
     program: ProgramInfo
     earning: Earning
@@ -226,3 +239,4 @@ class ProgramDefinition(_Strict):
     expiry: Expiry = Expiry()
     returns: Returns = Returns()
     gifts: GiftRules = GiftRules()
+    offline: OfflineLimits = OfflineLimits()

@@ -34,6 +34,7 @@ from pos_app.services.ledger import (
     load_member,
     points_state,
 )
+from pos_app.services.offline import check_offline_spend
 from pos_app.services.outbox import emit
 from pos_app.services.tiers import TierChange, upgrade_if_qualified
 
@@ -355,9 +356,12 @@ def commit_checkout(
     expected_total_fen: int | None = None,
     expected_points: int | None = None,
     coupon_code: str | None = None,
+    authorized: bool = False,
 ) -> SaleResult:
     """Commit a sale. ``expected_*`` are what the cashier was shown: a mismatch (program
-    or balance changed meanwhile) is a :class:`StaleQuote`, and nothing is written."""
+    or balance changed meanwhile) is a :class:`StaleQuote`, and nothing is written.
+    ``authorized``: HQ approved the offset online, so the offline limits do not apply
+    (:mod:`pos_app.services.offline`)."""
     authorize(db, actor, Permission.SELL)
     if not isinstance(sale_id, str) or len(sale_id) != 36:
         raise InvalidInput("sale id must be a UUID", field="sale_id")
@@ -378,6 +382,7 @@ def commit_checkout(
                 expected_total_fen,
                 expected_points,
                 coupon_code,
+                authorized,
             )
     assert replay
     result = _replay(db, sale_id, now)
@@ -410,6 +415,7 @@ def _commit(
     expected_total_fen: int | None,
     expected_points: int | None,
     coupon_code: str | None,
+    authorized: bool = False,
 ) -> SaleResult:
     ctx = context(db, tx)
     member, points_now = _member_state(tx, ctx, member_id, now)
@@ -420,6 +426,7 @@ def _commit(
     if expected_points is not None and expected_points != quote.earn_points:
         raise StaleQuote(f"this sale now earns {quote.earn_points} points; check again")
     pay_rows = _check_payments(payments, quote.total_due_fen)
+    check_offline_spend(tx, ctx, points=quote.offset_points, now=now, authorized=authorized)
     day = ctx.program.business_day(now)
     receipt_no = next_receipt_no(tx)
     tx.run(

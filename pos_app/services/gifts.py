@@ -41,6 +41,7 @@ from pos_app.services.ledger import (
     load_member,
     points_state,
 )
+from pos_app.services.offline import check_offline_spend
 from pos_app.services.outbox import emit
 
 Period = Literal["day", "week", "month", "year"]
@@ -115,19 +116,7 @@ def parse_catalogue(text: str, program: Program) -> Catalogue:
     for i, gift in enumerate(catalogue.gifts):
         if codes.index(gift.code) != i:
             raise InvalidInput(f"gift code {gift.code!r} appears twice", field=f"gifts[{i}].code")
-        for tier in gift.tier_points:
-            if not program.has_tier(tier):
-                raise InvalidInput(f"unknown tier {tier!r}", field=f"gifts[{i}].tier_points.{tier}")
-        if gift.min_tier and not program.has_tier(gift.min_tier):
-            raise InvalidInput(f"unknown tier {gift.min_tier!r}", field=f"gifts[{i}].min_tier")
-        if (gift.kind == "coupon") != (gift.coupon is not None):
-            raise InvalidInput(
-                "coupons (and only coupons) need [coupon] terms", field=f"gifts[{i}].coupon"
-            )
-        if (gift.per_member_limit is None) != (gift.limit_period is None):
-            raise InvalidInput(
-                "per_member_limit and limit_period go together", field=f"gifts[{i}].limit_period"
-            )
+        check_gift(gift, program, field=f"gifts[{i}]")
     for i, campaign in enumerate(catalogue.campaigns):
         if campaign.end < campaign.start:
             raise InvalidInput("the campaign ends before it starts", field=f"campaigns[{i}].end")
@@ -135,6 +124,98 @@ def parse_catalogue(text: str, program: Program) -> Catalogue:
             if code not in codes:
                 raise InvalidInput(f"unknown gift {code!r}", field=f"campaigns[{i}].gifts[{j}]")
     return catalogue
+
+
+def check_gift(gift: GiftEntry, program: Program, *, field: str) -> None:
+    """The rules of one gift that span its fields or name the program's tiers."""
+    for tier in gift.tier_points:
+        if not program.has_tier(tier):
+            raise InvalidInput(f"unknown tier {tier!r}", field=f"{field}.tier_points.{tier}")
+    if gift.min_tier and not program.has_tier(gift.min_tier):
+        raise InvalidInput(f"unknown tier {gift.min_tier!r}", field=f"{field}.min_tier")
+    if (gift.kind == "coupon") != (gift.coupon is not None):
+        raise InvalidInput(
+            "coupons (and only coupons) need [coupon] terms", field=f"{field}.coupon"
+        )
+    if (gift.per_member_limit is None) != (gift.limit_period is None):
+        raise InvalidInput(
+            "per_member_limit and limit_period go together", field=f"{field}.limit_period"
+        )
+
+
+def parse_gift(data: object, program: Program, *, field: str = "gift") -> GiftEntry:
+    """Validate one gift given as a structure (a ``[[gifts]]`` entry of the catalogue)."""
+    try:
+        gift = GiftEntry.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidInput(
+            error_message(first), field=error_field((field, *first["loc"]))
+        ) from None
+    check_gift(gift, program, field=field)
+    return gift
+
+
+def upsert_gift(tx: Tx, gift: GiftEntry, now: dt.datetime) -> str:
+    """Add or update a gift by code, replacing its tier prices (stock is left alone).
+    Returns the gift's id."""
+    stamp = to_db(now)
+    gift_id = tx.value("SELECT id FROM gifts WHERE code = ?", (gift.code,)) or str(uuid.uuid4())
+    coupon = gift.coupon
+    tx.run(
+        "INSERT INTO gifts (id, code, name, name_en, kind, category, points_price, "
+        "cash_price_fen, min_tier, active, image, per_member_limit, limit_period, "
+        "coupon_value_fen, coupon_min_spend_fen, valid_days, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+        "name_en = excluded.name_en, kind = excluded.kind, "
+        "category = excluded.category, points_price = excluded.points_price, "
+        "cash_price_fen = excluded.cash_price_fen, min_tier = excluded.min_tier, "
+        "active = excluded.active, image = excluded.image, "
+        "per_member_limit = excluded.per_member_limit, "
+        "limit_period = excluded.limit_period, "
+        "coupon_value_fen = excluded.coupon_value_fen, "
+        "coupon_min_spend_fen = excluded.coupon_min_spend_fen, "
+        "valid_days = excluded.valid_days, updated_at = excluded.updated_at",
+        (
+            gift_id,
+            gift.code,
+            gift.name,
+            gift.name_en,
+            gift.kind,
+            gift.category,
+            gift.points,
+            gift.cash,
+            gift.min_tier,
+            gift.active,
+            gift.image,
+            gift.per_member_limit,
+            gift.limit_period,
+            coupon.value if coupon else None,
+            coupon.min_spend if coupon else None,
+            gift.valid_days,
+            stamp,
+        ),
+    )
+    tx.run("DELETE FROM gift_tier_prices WHERE gift_id = ?", (gift_id,))
+    tx.run_many(
+        "INSERT INTO gift_tier_prices (gift_id, tier_code, points_price) VALUES (?, ?, ?)",
+        [(gift_id, tier, pts) for tier, pts in gift.tier_points.items()],
+    )
+    return gift_id
+
+
+def set_stock(
+    tx: Tx, gift_id: str, store_code: str, quantity: int, low_threshold: int, now: dt.datetime
+) -> None:
+    """Set a store's stock of a gift and its low-stock mark."""
+    tx.run(
+        "INSERT INTO gift_stock (gift_id, store_code, quantity, low_threshold, updated_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (gift_id, store_code) DO UPDATE SET "
+        "quantity = excluded.quantity, low_threshold = excluded.low_threshold, "
+        "updated_at = excluded.updated_at",
+        (gift_id, store_code, quantity, low_threshold, to_db(now)),
+    )
 
 
 def import_catalogue(db: StoreDB, *, actor: StaffSession, text: str, now: dt.datetime) -> int:
@@ -148,59 +229,9 @@ def import_catalogue(db: StoreDB, *, actor: StaffSession, text: str, now: dt.dat
         tx = Tx.of(s)
         ctx = context(db, tx)
         catalogue = parse_catalogue(text, ctx.program)
-        stamp = to_db(now)
         for gift in catalogue.gifts:
-            gift_id = tx.value("SELECT id FROM gifts WHERE code = ?", (gift.code,)) or str(
-                uuid.uuid4()
-            )
-            coupon = gift.coupon
-            tx.run(
-                "INSERT INTO gifts (id, code, name, name_en, kind, category, points_price, "
-                "cash_price_fen, min_tier, active, image, per_member_limit, limit_period, "
-                "coupon_value_fen, coupon_min_spend_fen, valid_days, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
-                "name_en = excluded.name_en, kind = excluded.kind, "
-                "category = excluded.category, points_price = excluded.points_price, "
-                "cash_price_fen = excluded.cash_price_fen, min_tier = excluded.min_tier, "
-                "active = excluded.active, image = excluded.image, "
-                "per_member_limit = excluded.per_member_limit, "
-                "limit_period = excluded.limit_period, "
-                "coupon_value_fen = excluded.coupon_value_fen, "
-                "coupon_min_spend_fen = excluded.coupon_min_spend_fen, "
-                "valid_days = excluded.valid_days, updated_at = excluded.updated_at",
-                (
-                    gift_id,
-                    gift.code,
-                    gift.name,
-                    gift.name_en,
-                    gift.kind,
-                    gift.category,
-                    gift.points,
-                    gift.cash,
-                    gift.min_tier,
-                    gift.active,
-                    gift.image,
-                    gift.per_member_limit,
-                    gift.limit_period,
-                    coupon.value if coupon else None,
-                    coupon.min_spend if coupon else None,
-                    gift.valid_days,
-                    stamp,
-                ),
-            )
-            tx.run("DELETE FROM gift_tier_prices WHERE gift_id = ?", (gift_id,))
-            tx.run_many(
-                "INSERT INTO gift_tier_prices (gift_id, tier_code, points_price) VALUES (?, ?, ?)",
-                [(gift_id, tier, pts) for tier, pts in gift.tier_points.items()],
-            )
-            tx.run(
-                "INSERT INTO gift_stock (gift_id, store_code, quantity, low_threshold, updated_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (gift_id, store_code) DO UPDATE SET "
-                "quantity = excluded.quantity, low_threshold = excluded.low_threshold, "
-                "updated_at = excluded.updated_at",
-                (gift_id, ctx.store_code, gift.stock, gift.low_stock, stamp),
-            )
+            gift_id = upsert_gift(tx, gift, now)
+            set_stock(tx, gift_id, ctx.store_code, gift.stock, gift.low_stock, now)
         tx.run("DELETE FROM gift_campaigns")
         tx.run_many(
             'INSERT INTO gift_campaigns (code, name, start, "end", points_factor, gift_codes) '
@@ -514,10 +545,12 @@ def redeem_gift(
     approver: StaffSession | None = None,
     expected_points: int | None = None,
     cash_fen: int | None = None,
+    authorized: bool = False,
 ) -> Redemption:
     """Hand over a gift: points (and any cash part) taken, stock down by one, voucher or
     coupon issued, all in one transaction. ``expected_points`` is the price the cashier
-    showed; a different price now is a :class:`StaleQuote`."""
+    showed; a different price now is a :class:`StaleQuote`. ``authorized``: HQ approved
+    the spend online, so the offline limits do not apply (:mod:`pos_app.services.offline`)."""
     authorize(db, actor, Permission.REDEEM_GIFT)
     redemption_id = str(uuid.uuid4())
     with db.write() as s:
@@ -538,6 +571,7 @@ def redeem_gift(
             raise error("; ".join(offer.blockers), field="gift")
         if _needs_manager(ctx, offer.points):
             require_approval(db, approver, f"a gift of {offer.points} points")
+        check_offline_spend(tx, ctx, points=offer.points, now=now, authorized=authorized)
         taken = tx.run(
             "UPDATE gift_stock SET quantity = quantity - 1, updated_at = ? "
             "WHERE gift_id = ? AND store_code = ? AND quantity > 0",

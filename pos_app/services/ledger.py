@@ -26,8 +26,25 @@ from pos_app.db.raw import Tx, from_db, to_db
 from pos_app.errors import InsufficientPoints, NotFound
 from pos_app.program import lot_expiry
 from pos_app.services.context import Context
+from pos_app.services.outbox import emit
 
 _DEFAULT: Any = object()
+#: every kind of ledger entry (the ``ledger_entries.kind`` check constraint)
+ENTRY_KINDS = (
+    "earn",
+    "signup_bonus",
+    "referral_bonus",
+    "upgrade_bonus",
+    "activity_bonus",
+    "offset",
+    "offset_refund",
+    "reversal",
+    "gift_redemption",
+    "gift_refund",
+    "expiry",
+    "adjustment",
+    "transfer",
+)
 _FAR = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
@@ -173,13 +190,20 @@ def _entry(
     return_id: str | None = None,
     redemption_id: str | None = None,
     reason: str = "",
+    entry_uuid: str | None = None,
+    business_day: dt.date | None = None,
+    origin: tuple[str, str] | None = None,
 ) -> Entry:
+    """Append an entry and move the balance. ``entry_uuid``, ``business_day`` and
+    ``origin`` (store code, device code) are given only for another device's entry
+    (see :func:`post_remote`); by default the entry is this device's own, made now."""
     if points == 0:
         raise ValueError("a ledger entry moves at least one point")
     member.balance += points
     stamp = to_db(now)
-    day = ctx.program.business_day(now)
-    entry_uuid = str(uuid.uuid4())
+    day = ctx.program.business_day(now) if business_day is None else business_day
+    entry_uuid = str(uuid.uuid4()) if entry_uuid is None else entry_uuid
+    store_code, device_code = (ctx.store_code, ctx.device_code) if origin is None else origin
     reason = reason[:200]
     cur = tx.run(
         "INSERT INTO ledger_entries (uuid, member_id, kind, points, balance_after, created_at, "
@@ -193,8 +217,8 @@ def _entry(
             member.balance,
             stamp,
             day.isoformat(),
-            ctx.store_code,
-            ctx.device_code,
+            store_code,
+            device_code,
             staff_id,
             sale_id,
             return_id,
@@ -311,12 +335,64 @@ def debit(
     if points > available and not allow_negative:
         raise InsufficientPoints(f"the member has {available} points, {points} are needed")
     if due:
-        _expire(tx, ctx, member, due, now, staff_id)
+        # lots past expiry go first, as their own entry: HQ hears of it in its own event
+        # (the caller's event lists only the entries it made itself)
+        expired = _expire(tx, ctx, member, due, now, staff_id)
+        emit(tx, "points.expired", {"entries": [expired.payload()]}, now)
     if prefer_entries:
         preferred = set(prefer_entries)
         live.sort(key=lambda lot: lot.entry_id not in preferred)
     entry = _entry(tx, ctx, member, kind=kind, points=-points, now=now, staff_id=staff_id, **refs)
     _consume(tx, entry, live, points)
+    return entry
+
+
+def entry_exists(tx: Tx, entry_uuid: str) -> bool:
+    return tx.value("SELECT 1 FROM ledger_entries WHERE uuid = ?", (entry_uuid,)) is not None
+
+
+def post_remote(
+    tx: Tx,
+    ctx: Context,
+    member: MemberRow,
+    *,
+    entry_uuid: str,
+    kind: str,
+    points: int,
+    created_at: dt.datetime,
+    business_day: dt.date,
+    origin: tuple[str, str],
+    reason: str = "",
+) -> Entry:
+    """Post an entry another device made (pulled from HQ's feed) under its own uuid.
+
+    The caller checks first that the uuid is not here yet (:func:`entry_exists`).
+    The entry keeps its kind, points, time, business day and origin (store code,
+    device code); staff, sale, return and redemption stay empty (those rows live in
+    the other store). ``balance_after`` is this store's balance after it.
+
+    A credit repays a negative balance first, then forms a lot expiring by the program's
+    rule for ``created_at`` (the rule the origin store applied). A debit takes the lots
+    first-expiring first, past-due lots included, without writing an expiry entry of its
+    own; what the lots cannot cover takes the balance below zero (HQ already accepted it).
+    """
+    if points == 0:
+        raise ValueError("a ledger entry moves at least one point")
+    remote = {
+        "entry_uuid": entry_uuid,
+        "business_day": business_day,
+        "origin": origin,
+        "reason": reason,
+    }
+    if points > 0:
+        return credit(
+            tx, ctx, member, kind=kind, points=points, now=created_at, staff_id=None, **remote
+        )
+    lots = member_lots(tx, member.id)
+    entry = _entry(
+        tx, ctx, member, kind=kind, points=points, now=created_at, staff_id=None, **remote
+    )
+    _consume(tx, entry, lots, -points)
     return entry
 
 

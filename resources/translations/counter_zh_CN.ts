@@ -383,12 +383,17 @@
         <translation>积分规则无效</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="21"/>
+        <location filename="../../ui/errors.py" line="20"/>
+        <source>Not allowed while offline</source>
+        <translation>离线时不允许</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="22"/>
         <source>Something went wrong</source>
         <translation>操作失败</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="30"/>
+        <location filename="../../ui/errors.py" line="31"/>
         <source>{headline}: {detail}</source>
         <translation>{headline}：{detail}</translation>
     </message>
@@ -757,64 +762,63 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="53"/>
+        <location filename="../../ui/main_window.py" line="57"/>
         <source>Points counter — {store}</source>
-        <extracomment>the customer&apos;s pole display (ui.devices sets it before anyone logs in)</extracomment>
         <translation>积分收银台 — {store}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="61"/>
+        <location filename="../../ui/main_window.py" line="65"/>
         <source>Sync: standalone store</source>
         <translation>同步：单店模式</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="67"/>
+        <location filename="../../ui/main_window.py" line="72"/>
         <source>Working...</source>
         <translation>处理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="85"/>
+        <location filename="../../ui/main_window.py" line="90"/>
         <source>Printing failed: {text}</source>
         <translation>打印失败：{text}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="93"/>
+        <location filename="../../ui/main_window.py" line="98"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="94"/>
-        <location filename="../../ui/main_window.py" line="105"/>
+        <location filename="../../ui/main_window.py" line="99"/>
+        <location filename="../../ui/main_window.py" line="110"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="105"/>
+        <location filename="../../ui/main_window.py" line="110"/>
         <source>The new language is used from the next start.</source>
         <translation>新语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="109"/>
+        <location filename="../../ui/main_window.py" line="125"/>
         <source>nobody logged in</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="110"/>
+        <location filename="../../ui/main_window.py" line="126"/>
         <source>Cashier: {name}</source>
         <translation>收银员：{name}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="111"/>
+        <location filename="../../ui/main_window.py" line="127"/>
         <source>Printer: {state}</source>
         <translation>打印机：{state}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="160"/>
+        <location filename="../../ui/main_window.py" line="177"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="161"/>
+        <location filename="../../ui/main_window.py" line="178"/>
         <source>The last action failed: {text}</source>
         <translation>上一步操作失败：{text}</translation>
     </message>
@@ -1337,8 +1341,45 @@
     <message>
         <location filename="../../ui/seams.py" line="37"/>
         <source>no printer</source>
-        <extracomment>what the status bar shows (&quot;no printer&quot;, &quot;printer ready&quot;, &quot;paper low&quot;, ...)</extracomment>
         <translation>未连接打印机</translation>
+    </message>
+</context>
+<context>
+    <name>Sync</name>
+    <message>
+        <location filename="../../ui/sync_status.py" line="103"/>
+        <source>connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="105"/>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="107"/>
+        <source>refused by HQ</source>
+        <translation>总部拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="109"/>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="112"/>
+        <source>{n} waiting</source>
+        <translation>{n} 条待发送</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="115"/>
+        <source>last {time}</source>
+        <translation>上次 {time}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="119"/>
+        <source>Sync: {state}</source>
+        <translation>同步：{state}</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,130 @@
+"""Background sync in the counter: a round every half minute while HQ answers, retries
+with growing pauses while it does not (on a timer, not only when a sale happens),
+and the state in the status bar: online or offline, events waiting, last sync.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+
+from pos_app.db.store import StoreDB
+from pos_app.services import outbox
+from sync.client import HQClient
+from sync.config import SyncConfig
+from sync.runner import RoundResult, sync_round
+from ui.ops import OpRunner
+
+log = logging.getLogger(__name__)
+
+# changes per pulled page while the counter is open
+UI_PAGE = 300
+
+# pauses after failed rounds (seconds); the last one repeats
+RETRY_S = (5, 10, 30, 60, 120)
+
+Clock = Callable[[], dt.datetime]
+
+
+class SyncController(QObject):
+    changed = Signal()
+
+    def __init__(
+        self,
+        db: StoreDB,
+        config: SyncConfig,
+        *,
+        runner: OpRunner,
+        clock: Clock,
+        client: HQClient | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.config, self.runner, self.clock = db, config, runner, clock
+        self.client = client or HQClient(
+            config.url, config.token, timeout=config.timeout_s, verify=config.verify
+        )
+        self.last: RoundResult | None = None
+        self.last_ok_at: dt.datetime | None = None
+        self.failures = 0
+        self.busy = False
+        self.pending = outbox.outbox_summary(db)[0]
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.run_now)
+
+    def start(self) -> None:
+        self.timer.start(0)
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.client.close()
+
+    def run_now(self) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        self.changed.emit()
+        self.runner.run(self._round, self._done, self._failed, io=True)
+
+    def _round(self) -> RoundResult:
+        try:
+            # small pages: each is one store transaction, and sales wait behind it
+            return sync_round(self.db, self.client, clock=self._utc, page=UI_PAGE)
+        except Exception as exc:  # a bad page or a bug: keep selling, keep retrying, say why
+            log.exception("sync round failed")
+            return RoundResult(ok=False, error=f"{type(exc).__name__}: {exc}", pending=self.pending)
+
+    def _utc(self) -> dt.datetime:
+        return self.clock().astimezone(dt.UTC)
+
+    def _failed(self, error: object) -> None:
+        self._done(RoundResult(ok=False, error=str(error), pending=self.pending))
+
+    def _done(self, result: RoundResult) -> None:
+        self.busy = False
+        self.last = result
+        self.pending = result.pending
+        if result.ok:
+            self.failures = 0
+            self.last_ok_at = self.clock()
+            delay = self.config.interval_s
+        else:
+            self.failures += 1
+            delay = RETRY_S[min(self.failures - 1, len(RETRY_S) - 1)]
+        self.timer.start(int(delay * 1000))
+        self.changed.emit()
+
+    def status_text(self) -> str:
+        if self.last is None:
+            state = QCoreApplication.translate("Sync", "connecting")
+        elif self.last.ok:
+            state = QCoreApplication.translate("Sync", "online")
+        elif self.last.refused:
+            state = QCoreApplication.translate("Sync", "refused by HQ")
+        else:
+            state = QCoreApplication.translate("Sync", "offline")
+        parts = [state]
+        if self.pending:
+            parts.append(QCoreApplication.translate("Sync", "{n} waiting").format(n=self.pending))
+        if self.last_ok_at is not None:
+            parts.append(
+                QCoreApplication.translate("Sync", "last {time}").format(
+                    time=self.last_ok_at.strftime("%H:%M")
+                )
+            )
+        return QCoreApplication.translate("Sync", "Sync: {state}").format(state=", ".join(parts))
+
+    def detail(self) -> str:
+        """The last error, for a tooltip."""
+        if self.last is None or self.last.error is None:
+            return ""
+        return self.last.error
+
+    def soon(self) -> None:
+        """A sale was made: send it within a few seconds if HQ is answering."""
+        if not self.busy and (self.last is None or self.last.ok):
+            self.timer.start(2000)
