@@ -69,6 +69,8 @@ from ui.returns import ReturnDialog
 from ui.seams import CustomerFacing, NoDisplay, ReceiptSink
 
 Clock = Callable[[], dt.datetime]
+# (member id, points, proceed(authorized), refuse(reason))
+SpendGate = Callable[[str, int, Callable[[bool], None], Callable[[str], None]], None]
 RECEIPT = re.compile(r"^R?-?[A-Z0-9]{1,16}-[A-Z0-9]{1,16}-\d{6}$")
 GENERAL = "general"
 
@@ -163,6 +165,8 @@ class CounterScreen(QWidget):
         self.db, self.runner, self.clock = db, runner, clock
         self.program, self.session, self.sink = program, session, sink
         self.display: CustomerFacing = display or NoDisplay()
+        # set on a store linked to HQ: (member, points, proceed(authorized), refuse(reason))
+        self.spend_gate: SpendGate | None = None
         self.member: MemberView | None = None
         self.lines: list[CartLine] = []
         self.offset = 0
@@ -652,6 +656,23 @@ class CounterScreen(QWidget):
     def complete(self, payment: PaymentInput | None) -> None:
         quote = self.quote
         assert quote is not None
+        spend = quote.offset_points
+        if self.spend_gate is not None and self.member is not None and spend:
+            # a store linked to HQ: a big offset is checked with HQ first
+            self.spend_gate(
+                self.member.id,
+                spend,
+                lambda authorized: self._commit(payment, authorized),
+                lambda reason: self.say(
+                    self.tr("HQ did not allow this: {reason}").format(reason=reason)
+                ),
+            )
+            return
+        self._commit(payment, False)
+
+    def _commit(self, payment: PaymentInput | None, authorized: bool) -> None:
+        quote = self.quote
+        assert quote is not None
         payments = [payment] if payment is not None else []
         member_id = self.member.id if self.member else None
         lines, offset, now, sale_id = list(self.lines), self.offset, self.clock(), self.sale_id
@@ -669,6 +690,7 @@ class CounterScreen(QWidget):
                 now=now,
                 expected_total_fen=quote.total_due_fen,
                 expected_points=quote.earn_points,
+                authorized=authorized,
             ),
             self._completed,
             self._pay_failed,
@@ -718,6 +740,7 @@ class CounterScreen(QWidget):
             member=self.member,
             parent=self,
         )
+        dialog.spend_gate = self.spend_gate
         dialog.exec()
         for redemption in dialog.done_redemptions:
             self.sink.gift_redeemed(redemption)

@@ -72,6 +72,8 @@ class GiftDialog(QDialog):
         )
         self.offers: list[GiftOffer] = []
         self.done_redemptions: list[Redemption] = []
+        # set by the counter on a store linked to HQ (see ui.sync_status.SyncController.gate)
+        self.spend_gate: Callable[..., None] | None = None
         self.setWindowTitle(self.tr("Gifts for {name}").format(name=member.masked_name))
         self.balance = QLabel()
         self.balance.setObjectName("balance")
@@ -320,6 +322,20 @@ class GiftDialog(QDialog):
             if approver is None:
                 self.message.setText(self.tr("Not approved: nothing was handed over"))
                 return
+        if self.spend_gate is not None:
+            # a store linked to HQ: a big redemption is checked with HQ first
+            self.spend_gate(
+                self.member.id,
+                offer.points,
+                lambda authorized: self._redeem(offer, approver, authorized),
+                lambda reason: self.message.setText(
+                    self.tr("HQ did not allow this: {reason}").format(reason=reason)
+                ),
+            )
+            return
+        self._redeem(offer, approver, False)
+
+    def _redeem(self, offer: GiftOffer, approver: StaffSession | None, authorized: bool) -> None:
         member_id, now = self.member.id, self.clock()
         self.runner.run(
             lambda: redeem_gift(
@@ -331,6 +347,7 @@ class GiftDialog(QDialog):
                 approver=approver,
                 expected_points=offer.points,
                 cash_fen=offer.cash_fen,
+                authorized=authorized,
             ),
             self._redeemed,
             self._failed,

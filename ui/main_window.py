@@ -141,6 +141,12 @@ class MainWindow(QMainWindow):
                 sink=self.sink,
                 display=self.display,
             )
+            if self.sync is not None:
+                sync = self.sync
+                floor = self.program.definition.offline.max_redemption_points
+                self.counter.spend_gate = lambda member, pts, go, no: sync.gate(
+                    member, pts, floor, go, no
+                )
             self.counter.lock_requested.connect(self.lock)
             self.counter.sale_completed.connect(lambda _r: self._status())
             self.counter.sale_completed.connect(lambda _r: self.sync and self.sync.soon())

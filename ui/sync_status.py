@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from pos_app.db.store import StoreDB
 from pos_app.services import outbox
+from sync.authorize import Authorization, authorize_spend
 from sync.client import HQClient
 from sync.config import SyncConfig
 from sync.runner import RoundResult, sync_round
@@ -123,6 +124,36 @@ class SyncController(QObject):
         if self.last is None or self.last.error is None:
             return ""
         return self.last.error
+
+    def gate(
+        self,
+        member_id: str,
+        points: int,
+        floor: int,
+        proceed: Callable[[bool], None],
+        refuse: Callable[[str], None],
+    ) -> None:
+        """Before a spend of ``points``: above ``floor`` ask HQ (2 s), then ``proceed(authorized)``
+        or ``refuse(reason)``. No answer means the offline rule decides (``proceed(False)``)."""
+        if points <= floor:
+            proceed(False)
+            return
+
+        def done(answer: Authorization) -> None:
+            if answer.approved is None:
+                self._done(RoundResult(ok=False, error=answer.reason, pending=self.pending))
+                proceed(False)
+            elif answer.approved:
+                proceed(True)
+            else:
+                refuse(answer.reason)
+
+        self.runner.run(
+            lambda: authorize_spend(self.db, self.client, member_id, points, clock=self._utc),
+            done,
+            lambda e: proceed(False),
+            io=True,
+        )
 
     def soon(self) -> None:
         """A sale was made: send it within a few seconds if HQ is answering."""

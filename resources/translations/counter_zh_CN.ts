@@ -27,42 +27,42 @@
 <context>
     <name>Category</name>
     <message>
-        <location filename="../../ui/counter.py" line="77"/>
+        <location filename="../../ui/counter.py" line="79"/>
         <source>General</source>
         <translation>通用</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="78"/>
+        <location filename="../../ui/counter.py" line="80"/>
         <source>Daily goods</source>
         <translation>日用品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="79"/>
+        <location filename="../../ui/counter.py" line="81"/>
         <source>Electronics</source>
         <translation>数码电器</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="80"/>
+        <location filename="../../ui/counter.py" line="82"/>
         <source>Fresh food</source>
         <translation>生鲜</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="81"/>
+        <location filename="../../ui/counter.py" line="83"/>
         <source>Tobacco</source>
         <translation>烟草</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="82"/>
+        <location filename="../../ui/counter.py" line="84"/>
         <source>Room</source>
         <translation>客房</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="83"/>
+        <location filename="../../ui/counter.py" line="85"/>
         <source>Minibar</source>
         <translation>迷你吧</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="84"/>
+        <location filename="../../ui/counter.py" line="86"/>
         <source>Restaurant</source>
         <translation>餐饮</translation>
     </message>
@@ -70,254 +70,259 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="177"/>
+        <location filename="../../ui/counter.py" line="181"/>
         <source>Scan a card, or type a phone number or its last 4 digits</source>
         <translation>刷会员卡，或输入手机号 / 手机尾号后 4 位</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="184"/>
+        <location filename="../../ui/counter.py" line="188"/>
         <source>Item code</source>
         <translation>商品条码</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="192"/>
+        <location filename="../../ui/counter.py" line="196"/>
         <source>Amount (¥)</source>
         <translation>金额（¥）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="197"/>
+        <location filename="../../ui/counter.py" line="201"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="204"/>
+        <location filename="../../ui/counter.py" line="208"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="205"/>
+        <location filename="../../ui/counter.py" line="209"/>
         <source>Category</source>
         <translation>品类</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="206"/>
+        <location filename="../../ui/counter.py" line="210"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="207"/>
+        <location filename="../../ui/counter.py" line="211"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="208"/>
+        <location filename="../../ui/counter.py" line="212"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="209"/>
+        <location filename="../../ui/counter.py" line="213"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="224"/>
+        <location filename="../../ui/counter.py" line="228"/>
         <source>Coupon code</source>
         <translation>优惠券码</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="249"/>
+        <location filename="../../ui/counter.py" line="253"/>
         <source>Find member</source>
         <translation>查会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="250"/>
+        <location filename="../../ui/counter.py" line="254"/>
         <source>Register</source>
         <translation>办会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="251"/>
+        <location filename="../../ui/counter.py" line="255"/>
         <source>Pay with points</source>
         <translation>积分抵现</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="252"/>
+        <location filename="../../ui/counter.py" line="256"/>
         <source>Pay</source>
         <translation>收款</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="253"/>
+        <location filename="../../ui/counter.py" line="257"/>
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="254"/>
+        <location filename="../../ui/counter.py" line="258"/>
         <source>History</source>
         <translation>积分明细</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="255"/>
+        <location filename="../../ui/counter.py" line="259"/>
         <source>New sale</source>
         <translation>新单</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="256"/>
+        <location filename="../../ui/counter.py" line="260"/>
         <source>Lock</source>
         <translation>锁屏</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="257"/>
+        <location filename="../../ui/counter.py" line="261"/>
         <source>Gifts</source>
         <translation>积分兑礼</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="258"/>
+        <location filename="../../ui/counter.py" line="262"/>
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="342"/>
+        <location filename="../../ui/counter.py" line="346"/>
         <source>No member&apos;s phone ends in these digits</source>
         <translation>没有手机尾号为这几位的会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="355"/>
+        <location filename="../../ui/counter.py" line="359"/>
         <source>Unknown card</source>
         <translation>未知会员卡</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="356"/>
+        <location filename="../../ui/counter.py" line="360"/>
         <source>No member has card {card}.</source>
         <translation>卡号 {card} 未绑定任何会员。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="357"/>
+        <location filename="../../ui/counter.py" line="361"/>
         <source>Register a new member</source>
         <translation>办理新会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="361"/>
+        <location filename="../../ui/counter.py" line="365"/>
         <source>Give this card to {name}</source>
         <translation>将此卡绑定给 {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="365"/>
+        <location filename="../../ui/counter.py" line="369"/>
         <source>Give it to a member (by phone)</source>
         <translation>绑定到已有会员（按手机号）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="376"/>
+        <location filename="../../ui/counter.py" line="380"/>
         <source>Give the card to a member</source>
         <translation>绑定会员卡</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="377"/>
+        <location filename="../../ui/counter.py" line="381"/>
         <source>The member&apos;s mobile phone number</source>
         <translation>会员手机号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="394"/>
-        <location filename="../../ui/counter.py" line="406"/>
+        <location filename="../../ui/counter.py" line="398"/>
+        <location filename="../../ui/counter.py" line="410"/>
         <source>Card {card} added</source>
         <translation>已绑定会员卡 {card}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="431"/>
+        <location filename="../../ui/counter.py" line="435"/>
         <source>Registered. Sign-up bonus: {p}</source>
         <translation>注册成功，赠送开卡积分 {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="433"/>
+        <location filename="../../ui/counter.py" line="437"/>
         <source>the referrer earned {p}</source>
         <translation>推荐人获得 {p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="440"/>
-        <location filename="../../ui/counter.py" line="711"/>
+        <location filename="../../ui/counter.py" line="444"/>
+        <location filename="../../ui/counter.py" line="733"/>
         <source>Find the member first</source>
         <translation>请先查找会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="469"/>
+        <location filename="../../ui/counter.py" line="473"/>
         <source>Enter an amount above zero</source>
         <translation>请输入大于零的金额</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="496"/>
+        <location filename="../../ui/counter.py" line="500"/>
         <source>Find the member the coupon was issued to first</source>
         <translation>请先查到持券会员</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="571"/>
+        <location filename="../../ui/counter.py" line="575"/>
         <source> (campaign ×{m})</source>
         <translation>（活动 ×{m}）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="600"/>
+        <location filename="../../ui/counter.py" line="604"/>
         <source>Subtotal: {v}</source>
         <translation>小计：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="603"/>
+        <location filename="../../ui/counter.py" line="607"/>
         <source>Points used: {p} (−{v})</source>
         <translation>积分抵现：{p}（−{v}）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="611"/>
+        <location filename="../../ui/counter.py" line="615"/>
         <source>Coupon {code}: −{v}</source>
         <translation>优惠券 {code}：−{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="615"/>
+        <location filename="../../ui/counter.py" line="619"/>
         <source>Due: {v}</source>
         <translation>应付：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="618"/>
+        <location filename="../../ui/counter.py" line="622"/>
         <source>Earns {p} points{m}</source>
         <translation>可得积分 {p}{m}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="631"/>
+        <location filename="../../ui/counter.py" line="635"/>
         <source>Find the member and ring up the sale first</source>
         <translation>请先查找会员并录入商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="643"/>
+        <location filename="../../ui/counter.py" line="647"/>
         <source>Nothing to pay yet</source>
         <translation>还没有要结算的商品</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="687"/>
+        <location filename="../../ui/counter.py" line="667"/>
+        <source>HQ did not allow this: {reason}</source>
+        <translation>总部不允许：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="709"/>
         <source>Sale {receipt} complete.</source>
         <translation>交易 {receipt} 已完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="689"/>
+        <location filename="../../ui/counter.py" line="711"/>
         <source>Change: {v}</source>
         <translation>找零：{v}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="692"/>
+        <location filename="../../ui/counter.py" line="714"/>
         <source>Points earned: {p}, balance now {b}</source>
         <translation>本单积分 {p}，当前余额 {b}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="698"/>
+        <location filename="../../ui/counter.py" line="720"/>
         <source>Tier up to {tier}! Bonus {p} points</source>
         <translation>升级为{tier}！奖励 {p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="725"/>
+        <location filename="../../ui/counter.py" line="748"/>
         <source>{n} gift(s) handed over.</source>
         <translation>已兑换 {n} 件礼品。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="733"/>
+        <location filename="../../ui/counter.py" line="756"/>
         <source>No receipt printer is set up (see devices.toml in the README).</source>
         <translation>未设置小票打印机（见 README 中的 devices.toml）。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="759"/>
+        <location filename="../../ui/counter.py" line="782"/>
         <source>Return {no} done. Give the customer {v}.</source>
         <translation>退货 {no} 已完成，请退给顾客 {v}。</translation>
     </message>
@@ -401,233 +406,238 @@
 <context>
     <name>GiftDialog</name>
     <message>
-        <location filename="../../ui/gifts.py" line="75"/>
+        <location filename="../../ui/gifts.py" line="77"/>
         <source>Gifts for {name}</source>
         <translation>{name} 的积分兑礼</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="80"/>
+        <location filename="../../ui/gifts.py" line="82"/>
         <source>Search gifts</source>
         <translation>搜索礼品</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="84"/>
+        <location filename="../../ui/gifts.py" line="86"/>
         <source>All categories</source>
         <translation>全部分类</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="86"/>
+        <location filename="../../ui/gifts.py" line="88"/>
         <source>Affordable now</source>
         <translation>积分够兑</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="93"/>
+        <location filename="../../ui/gifts.py" line="95"/>
         <source>any price</source>
         <translation>不限积分</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="99"/>
+        <location filename="../../ui/gifts.py" line="101"/>
         <source>Gift</source>
         <translation>礼品</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="100"/>
+        <location filename="../../ui/gifts.py" line="102"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="101"/>
+        <location filename="../../ui/gifts.py" line="103"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="102"/>
+        <location filename="../../ui/gifts.py" line="104"/>
         <source>Stock</source>
         <translation>库存</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="103"/>
+        <location filename="../../ui/gifts.py" line="105"/>
         <source>Can redeem?</source>
         <translation>可否兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="123"/>
+        <location filename="../../ui/gifts.py" line="125"/>
         <source>Hand over</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="127"/>
+        <location filename="../../ui/gifts.py" line="129"/>
         <source>Cancel a redemption...</source>
         <translation>撤销兑换…</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="137"/>
+        <location filename="../../ui/gifts.py" line="139"/>
         <source>Up to</source>
         <translation>最多</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="178"/>
+        <location filename="../../ui/gifts.py" line="180"/>
         <source>not available now</source>
         <translation>暂不可兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="181"/>
+        <location filename="../../ui/gifts.py" line="183"/>
         <source>for {tier} members and above</source>
         <translation>限{tier}及以上</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="183"/>
+        <location filename="../../ui/gifts.py" line="185"/>
         <source>out of stock</source>
         <translation>已兑完</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="185"/>
+        <location filename="../../ui/gifts.py" line="187"/>
         <source>needs {p} more points</source>
         <translation>还差 {p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="188"/>
+        <location filename="../../ui/gifts.py" line="190"/>
         <source>day</source>
         <translation>天</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="189"/>
+        <location filename="../../ui/gifts.py" line="191"/>
         <source>week</source>
         <translation>周</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="190"/>
+        <location filename="../../ui/gifts.py" line="192"/>
         <source>month</source>
         <translation>月</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="191"/>
+        <location filename="../../ui/gifts.py" line="193"/>
         <source>year</source>
         <translation>年</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="193"/>
+        <location filename="../../ui/gifts.py" line="195"/>
         <source>limit of {n} per {period} reached</source>
         <translation>每{period}限兑 {n} 件，已达上限</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="195"/>
+        <location filename="../../ui/gifts.py" line="197"/>
         <source>stock is low: {n} per member</source>
         <translation>库存紧张：每人限兑 {n} 件</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="199"/>
+        <location filename="../../ui/gifts.py" line="201"/>
         <source>; </source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="215"/>
+        <location filename="../../ui/gifts.py" line="217"/>
         <source> (was {p})</source>
         <translation>（原 {p}）</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="216"/>
+        <location filename="../../ui/gifts.py" line="218"/>
         <source> stock low</source>
         <translation> 库存紧张</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="217"/>
+        <location filename="../../ui/gifts.py" line="219"/>
         <source>yes</source>
         <translation>可兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="236"/>
+        <location filename="../../ui/gifts.py" line="238"/>
         <source>{name}: balance {p} points</source>
         <translation>{name}：积分余额 {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="256"/>
+        <location filename="../../ui/gifts.py" line="258"/>
         <source>Choose a gift</source>
         <translation>请选择礼品</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="268"/>
+        <location filename="../../ui/gifts.py" line="270"/>
         <source>{gift}: {p} points</source>
         <translation>{gift}：{p} 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="271"/>
+        <location filename="../../ui/gifts.py" line="273"/>
         <source>plus {v} in cash</source>
         <translation>另付现金 {v}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="273"/>
+        <location filename="../../ui/gifts.py" line="275"/>
         <source>Balance after: {p}</source>
         <translation>兑换后余额：{p}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="275"/>
+        <location filename="../../ui/gifts.py" line="277"/>
         <source>A manager must approve this gift.</source>
         <translation>此礼品需店长授权。</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="277"/>
+        <location filename="../../ui/gifts.py" line="279"/>
         <source>Cannot be redeemed: {why}</source>
         <translation>不能兑换：{why}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="298"/>
+        <location filename="../../ui/gifts.py" line="300"/>
         <source> and {v} in cash</source>
         <translation>及现金 {v}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="301"/>
+        <location filename="../../ui/gifts.py" line="303"/>
         <source>Hand over the gift</source>
         <translation>确认兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="302"/>
+        <location filename="../../ui/gifts.py" line="304"/>
         <source>Take {p} points{cash} from {name} for {gift}?</source>
         <translation>从 {name} 扣除 {p} 积分{cash}，兑换 {gift}？</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="317"/>
+        <location filename="../../ui/gifts.py" line="319"/>
         <source>a gift of {p} points</source>
         <translation>{p} 积分的礼品</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="321"/>
+        <location filename="../../ui/gifts.py" line="323"/>
         <source>Not approved: nothing was handed over</source>
         <translation>未获授权：未兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="343"/>
+        <location filename="../../ui/gifts.py" line="332"/>
+        <source>HQ did not allow this: {reason}</source>
+        <translation>总部不允许：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gifts.py" line="360"/>
         <source>Handed over: {gift} ({no}). Balance now {p}.</source>
         <translation>已兑换：{gift}（{no}）。当前余额 {p}。</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="353"/>
+        <location filename="../../ui/gifts.py" line="370"/>
         <source>Collect {v} in cash.</source>
         <translation>请收现金 {v}。</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="355"/>
+        <location filename="../../ui/gifts.py" line="372"/>
         <source>Code: {code}</source>
         <translation>兑换码：{code}</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="361"/>
-        <location filename="../../ui/gifts.py" line="365"/>
+        <location filename="../../ui/gifts.py" line="378"/>
+        <location filename="../../ui/gifts.py" line="382"/>
         <source>Cancel a redemption</source>
         <translation>撤销兑换</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="361"/>
+        <location filename="../../ui/gifts.py" line="378"/>
         <source>Redemption number (G-...)</source>
         <translation>兑换单号（G-…）</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="365"/>
+        <location filename="../../ui/gifts.py" line="382"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/gifts.py" line="382"/>
+        <location filename="../../ui/gifts.py" line="399"/>
         <source>Redemption {no} cancelled: {p} points back.</source>
         <translation>兑换单 {no} 已撤销：退回 {p} 积分。</translation>
     </message>
@@ -813,12 +823,12 @@
         <translation>打印机：{state}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="177"/>
+        <location filename="../../ui/main_window.py" line="183"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="178"/>
+        <location filename="../../ui/main_window.py" line="184"/>
         <source>The last action failed: {text}</source>
         <translation>上一步操作失败：{text}</translation>
     </message>
@@ -826,27 +836,27 @@
 <context>
     <name>MemberPanel</name>
     <message>
-        <location filename="../../ui/counter.py" line="127"/>
+        <location filename="../../ui/counter.py" line="129"/>
         <source>No member (F2 to find one)</source>
         <translation>非会员（按 F2 查会员）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="133"/>
+        <location filename="../../ui/counter.py" line="135"/>
         <source>Tier: {tier}</source>
         <translation>等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="134"/>
+        <location filename="../../ui/counter.py" line="136"/>
         <source>Balance: {p}</source>
         <translation>积分余额：{p}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="136"/>
+        <location filename="../../ui/counter.py" line="138"/>
         <source>Expiring within 30 days: {p}</source>
         <translation>30 天内到期：{p}</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="140"/>
+        <location filename="../../ui/counter.py" line="142"/>
         <source>This sale earns: {p}{m}</source>
         <translation>本单可得：{p}{m}</translation>
     </message>
@@ -1347,37 +1357,37 @@
 <context>
     <name>Sync</name>
     <message>
-        <location filename="../../ui/sync_status.py" line="103"/>
+        <location filename="../../ui/sync_status.py" line="104"/>
         <source>connecting</source>
         <translation>连接中</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="105"/>
+        <location filename="../../ui/sync_status.py" line="106"/>
         <source>online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="107"/>
+        <location filename="../../ui/sync_status.py" line="108"/>
         <source>refused by HQ</source>
         <translation>总部拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="109"/>
+        <location filename="../../ui/sync_status.py" line="110"/>
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="112"/>
+        <location filename="../../ui/sync_status.py" line="113"/>
         <source>{n} waiting</source>
         <translation>{n} 条待发送</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="115"/>
+        <location filename="../../ui/sync_status.py" line="116"/>
         <source>last {time}</source>
         <translation>上次 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="119"/>
+        <location filename="../../ui/sync_status.py" line="120"/>
         <source>Sync: {state}</source>
         <translation>同步：{state}</translation>
     </message>
