@@ -46,3 +46,25 @@ def test_the_probe_would_notice_a_forbidden_import() -> None:
         [sys.executable, "-c", probe, "sqlite3"], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "sqlite3"
+
+
+OUTER_PROBE = """
+import sys, pkgutil, importlib
+package = importlib.import_module(sys.argv[1])
+for mod in pkgutil.walk_packages(package.__path__, sys.argv[1] + "."):
+    if ".migrations" not in mod.name:
+        importlib.import_module(mod.name)
+bad = sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[2:]))
+print(",".join(bad))
+"""
+
+
+def test_devices_and_sync_never_load_qt_or_the_ui() -> None:
+    for package in ("devices", "sync"):
+        out = subprocess.run(
+            [sys.executable, "-c", OUTER_PROBE, package, "PySide6", "shiboken6", "ui"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert out.stdout.strip() == "", f"{package} imported: {out.stdout.strip()}"
