@@ -111,10 +111,19 @@ class MainWindow(QMainWindow):
         )
 
     def attach_sync(self, controller: SyncController) -> None:
-        """Show the background sync's state (a store linked to HQ)."""
+        """Show the background sync's state (a store linked to HQ) and check big spends
+        with HQ."""
         self.sync = controller
         controller.changed.connect(self._sync_status)
+        self._install_gate()
         self._sync_status()
+
+    def _install_gate(self) -> None:
+        if self.sync is None or self.counter is None:
+            return
+        sync = self.sync
+        floor = self.program.definition.offline.max_redemption_points
+        self.counter.spend_gate = lambda member, pts, go, no: sync.gate(member, pts, floor, go, no)
 
     def _sync_status(self) -> None:
         if self.sync is not None:
@@ -141,12 +150,7 @@ class MainWindow(QMainWindow):
                 sink=self.sink,
                 display=self.display,
             )
-            if self.sync is not None:
-                sync = self.sync
-                floor = self.program.definition.offline.max_redemption_points
-                self.counter.spend_gate = lambda member, pts, go, no: sync.gate(
-                    member, pts, floor, go, no
-                )
+            self._install_gate()
             self.counter.lock_requested.connect(self.lock)
             self.counter.sale_completed.connect(lambda _r: self._status())
             self.counter.sale_completed.connect(lambda _r: self.sync and self.sync.soon())

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from sync.hq.admin import add_device, add_store
 from sync.hq.db import open_hq
+from tests.ui.conftest import window_factory  # noqa: F401 - a fixture for the sync UI tests
 
 PG_URL = os.environ.get("POS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
