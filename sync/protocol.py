@@ -83,7 +83,7 @@ class PullResponse(_Wire):
 class AuthorizeRequest(_Wire):
     """Ask HQ whether a member may spend ``points`` now (redemptions above the floor)."""
 
-    member_id: str = Field(min_length=1, max_length=36)
+    member_id: str = Field(min_length=1, max_length=36, pattern=r"^[0-9A-Za-z-]+$")
     points: int = Field(gt=0, le=100_000_000)
     #: this device's spending for the member that HQ has not received yet
     unacked_points: int = Field(ge=0, le=100_000_000)

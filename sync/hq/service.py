@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from sync.protocol import (
     MAX_PULL_PAGE,
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 
 #: bump when the meaning of feed rows changes: stores then refetch from cursor 0
 FEED_SCHEMA = 1
+#: no single ledger entry moves more (the columns are 64-bit; balances must not overflow)
+MAX_ENTRY_POINTS = 10**12
 
 
 @dataclass(frozen=True)
@@ -104,20 +107,42 @@ def _parse_time(value: object, field: str) -> dt.datetime:
         raise Rejected(f"{field} is not a date and time: {value!r}") from None
     if parsed.tzinfo is None:
         raise Rejected(f"{field} has no time zone")
+    try:
+        parsed.astimezone(dt.UTC)
+    except OverflowError:
+        raise Rejected(f"{field} is out of range") from None
     return parsed
 
 
 # -- applying one event ------------------------------------------------------------------
 
 
+def _text(value: object, field: str, limit: int, *, required: bool = False) -> str | None:
+    """A text field as HQ's columns can hold it (no NUL, within the column's length)."""
+    if value is None or value == "":
+        if required:
+            raise Rejected(f"{field} is missing")
+        return None
+    if not isinstance(value, str):
+        raise Rejected(f"{field} must be text")
+    if len(value) > limit or "\x00" in value:
+        raise Rejected(f"{field} is not valid (at most {limit} characters)")
+    return value
+
+
 def _member_row(m: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
-    for field in ("id", "name", "tier_code"):
-        if not isinstance(m.get(field), str) or not m[field]:
-            raise Rejected(f"member.{field} is missing")
+    for field, limit in (("id", 36), ("name", 80), ("tier_code", 40)):
+        _text(m.get(field), f"member.{field}", 10_000 if field == "name" else limit, required=True)
+    phone = _text(m.get("phone"), "member.phone", 11)
+    if phone is not None and not phone.isdigit():
+        raise Rejected("member.phone must be digits")
+    _text(m.get("status"), "member.status", 16)
+    _text(m.get("home_store"), "member.home_store", 16)
+    _text(m.get("referrer_id"), "member.referrer_id", 36)
     return {
         "id": m["id"],
         "name": m["name"][:80],
-        "phone": m.get("phone"),
+        "phone": phone,
         "tier_code": m["tier_code"],
         "status": m.get("status") or "active",
         "home_store": m.get("home_store"),
@@ -181,6 +206,8 @@ def _register(conn: Connection, payload: dict[str, Any], origin: str, now: dt.da
 def _add_card(
     conn: Connection, member_id: str, card: str, status: str, origin: str, now: dt.datetime
 ) -> None:
+    _text(card, "card", 32, required=True)
+    _text(status, "card status", 16, required=True)
     owner = conn.execute(
         text("SELECT member_id FROM hq_cards WHERE card_no = :card"), {"card": card}
     ).scalar()
@@ -247,6 +274,8 @@ def _entries(
             raise Rejected("entry_id is missing")
         if isinstance(points, bool) or not isinstance(points, int) or points == 0:
             raise Rejected(f"entry {entry_id}: points must be a non-zero whole number")
+        if abs(points) > MAX_ENTRY_POINTS:
+            raise Rejected(f"entry {entry_id}: {points} points is beyond any program")
         member_id = _require_member(conn, entry.get("member_id"))
         created = _parse_time(entry.get("created_at"), f"entry {entry_id} created_at")
         try:
@@ -333,12 +362,22 @@ def apply_event(
         _set_tier(conn, member_id, payload.get("new_tier"), origin, now)
         return
     _entries(conn, payload.get("entries", []), device, event.event_id, now)
-    if kind == "sale.completed" and payload.get("tier_change") and payload.get("member_id"):
-        member_id = _require_member(conn, payload.get("member_id"))
-        _set_tier(conn, member_id, payload["tier_change"][1], origin, now)
+    if kind == "sale.completed" and payload.get("tier_change"):
+        sale = payload.get("sale")
+        member_id = _require_member(conn, sale.get("member_id") if isinstance(sale, dict) else None)
+        change = payload["tier_change"]
+        if not isinstance(change, list) or len(change) != 2:
+            raise Rejected("tier_change must be [old tier, new tier]")
+        _set_tier(conn, member_id, change[1], origin, now)
 
 
 # -- push --------------------------------------------------------------------------------
+
+
+def _storable(text_: str) -> str:
+    """Text PostgreSQL can hold: no NUL, no lone surrogate (kept visible as escapes)."""
+    text_ = text_.replace("\x00", "\\u0000")
+    return text_.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _record(
@@ -349,6 +388,10 @@ def _record(
     reason: str | None,
     now: dt.datetime,
 ) -> None:
+    try:
+        created = _naive(event.created_at)
+    except OverflowError:
+        created = _naive(now)
     conn.execute(
         text(
             "INSERT INTO hq_events (event_id, store_code, device_code, seq, type, "
@@ -364,11 +407,11 @@ def _record(
             "type": event.type,
             "schema": event.schema_version,
             "hash": event.payload_hash,
-            "payload": event.payload,
-            "created": _naive(event.created_at),
+            "payload": _storable(event.payload) if status == "rejected" else event.payload,
+            "created": created,
             "now": _naive(now),
             "status": status,
-            "reason": reason,
+            "reason": None if reason is None else _storable(reason),
         },
     )
 
@@ -446,20 +489,32 @@ def push(
             if event.seq > expected:
                 break  # a gap: the missing events must come first; the rest stay pending
             status, reason = "accepted", None
-            digest = hashlib.sha256(event.payload.encode("utf-8")).hexdigest()
+            digest = hashlib.sha256(event.payload.encode("utf-8", "surrogatepass")).hexdigest()
             if digest != event.payload_hash:
                 status, reason = "rejected", "the payload does not match its hash"
             else:
                 savepoint = conn.begin_nested()
                 try:
                     apply_event(conn, event, device, now)
+                    _record(conn, event, device, status, reason, now)
                 except Rejected as exc:
                     savepoint.rollback()
                     status, reason = "rejected", str(exc)
                     log.warning("device %s event %s rejected: %s", device.origin, event.seq, exc)
+                except (DBAPIError, ValueError, TypeError, OverflowError, UnicodeError) as exc:
+                    # something the checks above did not foresee: refuse this event (kept at
+                    # HQ and at the store, with the reason) rather than fail the whole push
+                    # and block the till for good
+                    savepoint.rollback()
+                    status = "rejected"
+                    reason = f"HQ could not apply this event ({type(exc).__name__})"
+                    log.exception(
+                        "device %s event %s could not be applied", device.origin, event.seq
+                    )
                 else:
                     savepoint.commit()
-            _record(conn, event, device, status, reason, now)
+            if status == "rejected":
+                _record(conn, event, device, status, reason, now)
             results.append(
                 EventResult(event_id=event.event_id, seq=event.seq, status=status, reason=reason)  # type: ignore[arg-type]
             )
