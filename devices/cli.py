@@ -95,7 +95,7 @@ def _cmd(args: argparse.Namespace) -> int:
     try:
         printer = _printer(args, db)
         if args.action == "status":
-            printer.worker._poll_status()
+            printer.worker.poll_status()
             state = printer.state
             print(f"{printer.cfg.url}: {state.state}, {state.pending} waiting {state.detail}")
             return 0 if state.ok else 1

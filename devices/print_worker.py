@@ -118,7 +118,7 @@ class PrintWorker:
         self._wake.clear()
 
     def _run(self) -> None:
-        self._poll_status()
+        self.poll_status()
         while not self._stop.is_set():
             try:
                 busy = self.run_once()
@@ -134,10 +134,10 @@ class PrintWorker:
             elif not busy:
                 self._wake.wait(self.idle_poll_s)
                 if not self._wake.is_set() and not self._stop.is_set():
-                    self._poll_status()
+                    self.poll_status()
                 self._wake.clear()
 
-    def _poll_status(self) -> None:
+    def poll_status(self) -> None:
         if not self.transport.queries_status:
             state = PREVIEW if self.cfg.scheme == "preview" else self.state.state
             self._set_state(state if self._failures == 0 else OFFLINE)

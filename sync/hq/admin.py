@@ -28,11 +28,7 @@ from pos_app.program.loader import load_program_file, load_program_json, load_pr
 from pos_app.services.gifts import parse_catalogue
 from sync.hq import models
 from sync.hq.app import token_hash
-from sync.hq.service import feed, head
-
-
-def _naive(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC).replace(tzinfo=None)
+from sync.hq.service import feed, head, naive_utc
 
 
 def _code(value: str, field: str) -> str:
@@ -54,7 +50,7 @@ def add_store(
                 "INSERT INTO hq_stores (code, name, active, created_at) "
                 "VALUES (:code, :name, TRUE, :now) ON CONFLICT (code) DO NOTHING"
             ),
-            {"code": code, "name": name.strip()[:120], "now": _naive(now)},
+            {"code": code, "name": name.strip()[:120], "now": naive_utc(now)},
         ).rowcount
     if not inserted and not exist_ok:
         raise Conflict(f"store {code} already exists", field="code")
@@ -104,7 +100,7 @@ def add_device(engine: Engine, *, store_code: str, device_code: str, now: dt.dat
                     "store": store_code,
                     "device": device_code,
                     "hash": token_hash(token),
-                    "now": _naive(now),
+                    "now": naive_utc(now),
                 },
             )
     return token
@@ -245,7 +241,7 @@ def load_program(
                 "code": code,
                 "version": version,
                 "definition": definition,
-                "now": _naive(now),
+                "now": naive_utc(now),
             },
         ).rowcount
         if inserted:
@@ -299,7 +295,7 @@ def load_gifts(engine: Engine, toml_text: str, now: dt.datetime) -> int:
             ).scalar()
             if current == definition:
                 continue
-            params = {"code": gift.code, "definition": definition, "now": _naive(now)}
+            params = {"code": gift.code, "definition": definition, "now": naive_utc(now)}
             if current is None:
                 conn.execute(
                     text(
@@ -362,7 +358,7 @@ def set_stock(
                 "store": store_code,
                 "quantity": quantity,
                 "low": low_threshold,
-                "now": _naive(now),
+                "now": naive_utc(now),
             },
         )
         feed(
@@ -459,7 +455,7 @@ def _import_member(conn: Connection, row: _Row, program: Program | None, now: dt
         ).scalar()
         if card_owner is not None and (member is None or card_owner != member.id):
             raise Conflict(f"card {row.card} belongs to another member", field="card")
-    stamp = _naive(now)
+    stamp = naive_utc(now)
     if member is None:
         if row.tier is None and program is None:
             raise InvalidInput("give a tier (no program is loaded at HQ yet)", field="tier")

@@ -87,13 +87,13 @@ def feed(
             "origin": origin,
             "scope": scope,
             "data": _json(data),
-            "now": _naive(now),
+            "now": naive_utc(now),
         },
     )
     return int(cursor)
 
 
-def _naive(value: dt.datetime) -> dt.datetime:
+def naive_utc(value: dt.datetime) -> dt.datetime:
     """UTC without tzinfo, as the UTCDateTime columns store it (for text() statements)."""
     return value.astimezone(dt.UTC).replace(tzinfo=None)
 
@@ -147,8 +147,8 @@ def _member_row(m: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
         "status": m.get("status") or "active",
         "home_store": m.get("home_store"),
         "referrer_id": m.get("referrer_id"),
-        "created_at": _naive(_parse_time(m.get("created_at"), "member.created_at")),
-        "now": _naive(now),
+        "created_at": naive_utc(_parse_time(m.get("created_at"), "member.created_at")),
+        "now": naive_utc(now),
     }
 
 
@@ -252,7 +252,7 @@ def _set_tier(
         raise Rejected("the new tier is missing")
     conn.execute(
         text("UPDATE hq_members SET tier_code = :tier, updated_at = :now WHERE id = :id"),
-        {"tier": tier, "now": _naive(now), "id": member_id},
+        {"tier": tier, "now": naive_utc(now), "id": member_id},
     )
     feed(conn, "member", _member_change(conn, member_id), now, origin=origin)
 
@@ -297,10 +297,10 @@ def _entries(
                 "store": device.store_code,
                 "device": device.device_code,
                 "event": event_id,
-                "created": _naive(created),
+                "created": naive_utc(created),
                 "day": day,
                 "reason": str(entry.get("reason", ""))[:200],
-                "now": _naive(now),
+                "now": naive_utc(now),
             },
         ).rowcount
         if not inserted:
@@ -318,7 +318,7 @@ def _entries(
                 "THEN COALESCE(overdraft_since, :now) ELSE NULL END "
                 "WHERE id = :id RETURNING balance"
             ),
-            {"points": points, "now": _naive(now), "id": member_id},
+            {"points": points, "now": naive_utc(now), "id": member_id},
         ).scalar_one()
         if balance < 0:
             log.warning("member %s overdrawn to %s by %s", member_id, balance, device.origin)
@@ -389,9 +389,9 @@ def _record(
     now: dt.datetime,
 ) -> None:
     try:
-        created = _naive(event.created_at)
+        created = naive_utc(event.created_at)
     except OverflowError:
-        created = _naive(now)
+        created = naive_utc(now)
     conn.execute(
         text(
             "INSERT INTO hq_events (event_id, store_code, device_code, seq, type, "
@@ -409,7 +409,7 @@ def _record(
             "hash": event.payload_hash,
             "payload": _storable(event.payload) if status == "rejected" else event.payload,
             "created": created,
-            "now": _naive(now),
+            "now": naive_utc(now),
             "status": status,
             "reason": None if reason is None else _storable(reason),
         },
@@ -521,7 +521,7 @@ def push(
             expected += 1
         conn.execute(
             text("UPDATE hq_devices SET acked_seq = :seq, last_push_at = :now WHERE id = :id"),
-            {"seq": expected - 1, "now": _naive(now), "id": device.id},
+            {"seq": expected - 1, "now": naive_utc(now), "id": device.id},
         )
     return PushResponse(results=results, acked_through=expected - 1)
 
@@ -575,7 +575,7 @@ def pull(
             next_cursor = max(next_cursor, newest)
         conn.execute(
             text("UPDATE hq_devices SET last_pull_at = :now, last_cursor = :cursor WHERE id = :id"),
-            {"now": _naive(now), "cursor": next_cursor, "id": device.id},
+            {"now": naive_utc(now), "cursor": next_cursor, "id": device.id},
         )
     return PullResponse(
         changes=changes,
