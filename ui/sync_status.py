@@ -32,6 +32,8 @@ Clock = Callable[[], dt.datetime]
 
 class SyncController(QObject):
     changed = Signal()
+    # (cursor, head) while changes are fetched, from the sync thread
+    progressed = Signal(int, int)
 
     def __init__(
         self,
@@ -56,6 +58,9 @@ class SyncController(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.run_now)
+        # how far a long fetch (a new store's first download) has come
+        self.fetching: tuple[int, int] | None = None
+        self.progressed.connect(self._progress)
 
     def start(self) -> None:
         self.timer.start(0)
@@ -74,7 +79,13 @@ class SyncController(QObject):
     def _round(self) -> RoundResult:
         try:
             # small pages: each is one store transaction, and sales wait behind it
-            return sync_round(self.db, self.client, clock=self._utc, page=UI_PAGE)
+            return sync_round(
+                self.db,
+                self.client,
+                clock=self._utc,
+                page=UI_PAGE,
+                progress=lambda cursor, head: self.progressed.emit(cursor, head),
+            )
         except Exception as exc:  # a bad page or a bug: keep selling, keep retrying, say why
             log.exception("sync round failed")
             return RoundResult(ok=False, error=f"{type(exc).__name__}: {exc}", pending=self.pending)
@@ -82,11 +93,16 @@ class SyncController(QObject):
     def _utc(self) -> dt.datetime:
         return self.clock().astimezone(dt.UTC)
 
+    def _progress(self, cursor: int, head: int) -> None:
+        self.fetching = (cursor, head) if head > cursor else None
+        self.changed.emit()
+
     def _failed(self, error: object) -> None:
         self._done(RoundResult(ok=False, error=str(error), pending=self.pending))
 
     def _done(self, result: RoundResult) -> None:
         self.busy = False
+        self.fetching = None
         self.last = result
         self.pending = result.pending
         if result.ok:
@@ -109,6 +125,13 @@ class SyncController(QObject):
         else:
             state = QCoreApplication.translate("Sync", "offline")
         parts = [state]
+        if self.busy and self.fetching is not None:
+            cursor, head = self.fetching
+            parts.append(
+                QCoreApplication.translate("Sync", "fetching {percent}%").format(
+                    percent=cursor * 100 // head
+                )
+            )
         if self.pending:
             parts.append(QCoreApplication.translate("Sync", "{n} waiting").format(n=self.pending))
         if self.last_ok_at is not None:

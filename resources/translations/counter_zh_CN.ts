@@ -808,27 +808,27 @@
         <translation>新语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="125"/>
+        <location filename="../../ui/main_window.py" line="134"/>
         <source>nobody logged in</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="126"/>
+        <location filename="../../ui/main_window.py" line="135"/>
         <source>Cashier: {name}</source>
         <translation>收银员：{name}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="127"/>
+        <location filename="../../ui/main_window.py" line="136"/>
         <source>Printer: {state}</source>
         <translation>打印机：{state}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="183"/>
+        <location filename="../../ui/main_window.py" line="187"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="184"/>
+        <location filename="../../ui/main_window.py" line="188"/>
         <source>The last action failed: {text}</source>
         <translation>上一步操作失败：{text}</translation>
     </message>
@@ -1357,37 +1357,42 @@
 <context>
     <name>Sync</name>
     <message>
-        <location filename="../../ui/sync_status.py" line="104"/>
+        <location filename="../../ui/sync_status.py" line="120"/>
         <source>connecting</source>
         <translation>连接中</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="106"/>
+        <location filename="../../ui/sync_status.py" line="122"/>
         <source>online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="108"/>
+        <location filename="../../ui/sync_status.py" line="124"/>
         <source>refused by HQ</source>
         <translation>总部拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="110"/>
+        <location filename="../../ui/sync_status.py" line="126"/>
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="113"/>
+        <location filename="../../ui/sync_status.py" line="131"/>
+        <source>fetching {percent}%</source>
+        <translation>正在下载 {percent}%</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="136"/>
         <source>{n} waiting</source>
         <translation>{n} 条待发送</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="116"/>
+        <location filename="../../ui/sync_status.py" line="139"/>
         <source>last {time}</source>
         <translation>上次 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="120"/>
+        <location filename="../../ui/sync_status.py" line="143"/>
         <source>Sync: {state}</source>
         <translation>同步：{state}</translation>
     </message>

@@ -10,6 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
+import ui.sync_status
 from pos_app.services.checkout import CartLine, PaymentInput
 from pos_app.services.members import view_member
 from sync.config import SyncConfig
@@ -119,4 +120,34 @@ def test_a_big_offset_asks_hq_and_hq_can_refuse(
         )
     counter.complete(PaymentInput("card", counter.quote.total_due_fen))
     assert store.count("sales") == sales_before + 1
+    controller.stop()
+
+
+def test_a_new_store_shows_how_far_its_first_download_has_come(
+    hq: Engine,
+    hq_url: str,
+    device_token: TokenFactory,
+    tmp_path: Path,
+    window_factory: WindowFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    token_a, token_b = device_token("S01", "D1"), device_token("S02", "D1")
+    first = make_store(tmp_path, "S01", "D1", hq_url)
+    for i in range(40):
+        member = first.register(phone=f"1390000{i:04d}")
+        first.sell(member.id, [CartLine("daily", 1000)])
+    assert sync(first, hq_url, token_a).ok
+    new = make_store(tmp_path, "S02", "D1", hq_url)
+    window, controller = linked_window(window_factory, new, hq_url, token_b)
+    seen: list[str] = []
+    controller.changed.connect(lambda: seen.append(window.sync_label.text()))
+    with hq.connect() as conn:
+        head = conn.execute(text("SELECT value FROM hq_counters WHERE name = 'feed'")).scalar()
+    assert head > 100
+    monkeypatch.setattr(ui.sync_status, "UI_PAGE", 25)  # many pages: the progress shows
+    controller.run_now()
+    progress = [text_ for text_ in seen if "fetching" in text_]
+    assert len(progress) >= 3
+    assert "online" in window.sync_label.text() and "fetching" not in window.sync_label.text()
+    assert new.count("members") == 40
     controller.stop()
