@@ -54,7 +54,8 @@ class SyncController(QObject):
         self.last_ok_at: dt.datetime | None = None
         self.failures = 0
         self.busy = False
-        self.pending = outbox.outbox_summary(db)[0]
+        summary = outbox.outbox_summary(db)
+        self.pending, self.rejected = summary.pending, summary.rejected
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.run_now)
@@ -79,13 +80,15 @@ class SyncController(QObject):
     def _round(self) -> RoundResult:
         try:
             # small pages: each is one store transaction, and sales wait behind it
-            return sync_round(
+            result = sync_round(
                 self.db,
                 self.client,
                 clock=self._utc,
                 page=UI_PAGE,
                 progress=lambda cursor, head: self.progressed.emit(cursor, head),
             )
+            self.rejected = outbox.outbox_summary(self.db).rejected
+            return result
         except Exception as exc:  # a bad page or a bug: keep selling, keep retrying, say why
             log.exception("sync round failed")
             return RoundResult(ok=False, error=f"{type(exc).__name__}: {exc}", pending=self.pending)
@@ -134,6 +137,11 @@ class SyncController(QObject):
             )
         if self.pending:
             parts.append(QCoreApplication.translate("Sync", "{n} waiting").format(n=self.pending))
+        if self.rejected:
+            # events HQ refused stay here for the manager (pos-app sync lists them)
+            parts.append(
+                QCoreApplication.translate("Sync", "{n} refused by HQ").format(n=self.rejected)
+            )
         if self.last_ok_at is not None:
             parts.append(
                 QCoreApplication.translate("Sync", "last {time}").format(

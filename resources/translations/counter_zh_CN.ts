@@ -1357,42 +1357,47 @@
 <context>
     <name>Sync</name>
     <message>
-        <location filename="../../ui/sync_status.py" line="120"/>
+        <location filename="../../ui/sync_status.py" line="123"/>
         <source>connecting</source>
         <translation>连接中</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="122"/>
+        <location filename="../../ui/sync_status.py" line="125"/>
         <source>online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="124"/>
+        <location filename="../../ui/sync_status.py" line="127"/>
         <source>refused by HQ</source>
         <translation>总部拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="126"/>
+        <location filename="../../ui/sync_status.py" line="129"/>
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="131"/>
+        <location filename="../../ui/sync_status.py" line="134"/>
         <source>fetching {percent}%</source>
         <translation>正在下载 {percent}%</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="136"/>
+        <location filename="../../ui/sync_status.py" line="139"/>
         <source>{n} waiting</source>
         <translation>{n} 条待发送</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="139"/>
+        <location filename="../../ui/sync_status.py" line="143"/>
+        <source>{n} refused by HQ</source>
+        <translation>{n} 条被总部拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="147"/>
         <source>last {time}</source>
         <translation>上次 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="143"/>
+        <location filename="../../ui/sync_status.py" line="151"/>
         <source>Sync: {state}</source>
         <translation>同步：{state}</translation>
     </message>

@@ -151,3 +151,22 @@ def test_a_new_store_shows_how_far_its_first_download_has_come(
     assert "online" in window.sync_label.text() and "fetching" not in window.sync_label.text()
     assert new.count("members") == 40
     controller.stop()
+
+
+def test_events_hq_refused_are_shown_on_the_counter(
+    hq: Engine,
+    hq_url: str,
+    device_token: TokenFactory,
+    tmp_path: Path,
+    window_factory: WindowFactory,
+) -> None:
+    token_a, token_b = device_token("S01", "D1"), device_token("S02", "D1")
+    a = make_store(tmp_path, "S01", "D1", hq_url)
+    a.register(phone="13700001111")
+    assert sync(a, hq_url, token_a).ok
+    b = make_store(tmp_path, "S02", "D1", hq_url)
+    b.register(phone="13700001111")  # registered again offline: HQ keeps the first
+    window, controller = linked_window(window_factory, b, hq_url, token_b)
+    controller.run_now()
+    assert "1 refused by HQ" in window.sync_label.text()
+    controller.stop()
