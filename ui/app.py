@@ -13,7 +13,7 @@ from devices.config import DevicesConfig
 from pos_app.db.raw import read_tx
 from pos_app.db.store import StoreDB
 from pos_app.services.context import active_program
-from sync.config import load_sync_config
+from sync.config import SyncConfig
 from ui import i18n
 from ui.devices import attach_devices
 from ui.main_window import MainWindow
@@ -51,7 +51,11 @@ def build_window(
 
 
 def run_counter(
-    db: StoreDB, *, full_screen: bool = False, devices: DevicesConfig | None = None
+    db: StoreDB,
+    *,
+    full_screen: bool = False,
+    devices: DevicesConfig | None = None,
+    sync_config: SyncConfig | None = None,
 ) -> int:
     app = application()
     runner = OpRunner(parent=app)
@@ -69,7 +73,6 @@ def run_counter(
     window = build_window(db, runner=runner, sink=sink)
     hardware = attach_devices(window, devices)
     controller = None
-    sync_config = load_sync_config()
     if sync_config is not None:
         from ui.sync_status import SyncController
 

@@ -82,6 +82,7 @@ def _counter(args: argparse.Namespace) -> int:
     from devices.config import load_devices_config
     from pos_app.db.store import open_store
     from pos_app.errors import PosError
+    from sync.config import load_sync_config
     from ui.app import run_counter
 
     path = Path(args.db)
@@ -93,10 +94,13 @@ def _counter(args: argparse.Namespace) -> int:
         return 2
     try:
         devices = load_devices_config(Path(args.devices) if args.devices else None)
+        sync_config = load_sync_config()
     except PosError as exc:
-        print(f"devices settings: {exc.message}", file=sys.stderr)
+        print(f"settings: {exc.message}", file=sys.stderr)
         return 2
-    return run_counter(open_store(path), full_screen=args.full_screen, devices=devices)
+    return run_counter(
+        open_store(path), full_screen=args.full_screen, devices=devices, sync_config=sync_config
+    )
 
 
 def _demo(args: argparse.Namespace) -> int:
