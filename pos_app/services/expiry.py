@@ -10,7 +10,7 @@ from pos_app.db.store import StoreDB
 from pos_app.services.audit import audit
 from pos_app.services.auth import Permission, StaffSession, authorize
 from pos_app.services.context import context
-from pos_app.services.ledger import expire_due, load_member
+from pos_app.services.ledger import expire_due, linked_to_hq, load_member
 from pos_app.services.outbox import emit
 
 BATCH = 500
@@ -34,12 +34,16 @@ def run_expiry(db: StoreDB, *, actor: StaffSession, now: dt.datetime) -> ExpiryR
         with db.write() as s:
             tx = Tx.of(s)
             ctx = context(db, tx)
+            # in a chain only lots earned here (see ledger.expirable)
+            everyone = not linked_to_hq(tx)
             due = [
                 row[0]
                 for row in tx.rows(
-                    "SELECT DISTINCT member_id FROM points_lots "
-                    "WHERE remaining > 0 AND expires_at <= ? LIMIT ?",
-                    (to_db(now), BATCH),
+                    "SELECT DISTINCT l.member_id FROM points_lots l "
+                    "JOIN ledger_entries e ON e.id = l.entry_id "
+                    "WHERE l.remaining > 0 AND l.expires_at <= ? "
+                    "AND (? OR (e.store_code = ? AND e.device_code = ?)) LIMIT ?",
+                    (to_db(now), everyone, ctx.store_code, ctx.device_code, BATCH),
                 )
             ]
             if not due:

@@ -334,6 +334,7 @@ def debit(
     available = sum(lot.remaining for lot in live)
     if points > available and not allow_negative:
         raise InsufficientPoints(f"the member has {available} points, {points} are needed")
+    due = expirable(tx, ctx, due)
     if due:
         # lots past expiry go first, as their own entry: HQ hears of it in its own event
         # (the caller's event lists only the entries it made itself)
@@ -487,6 +488,32 @@ def give_back(
     return entry
 
 
+def linked_to_hq(tx: Tx) -> bool:
+    return tx.value("SELECT hq_url FROM sync_state WHERE id = 1") is not None
+
+
+def expirable(tx: Tx, ctx: Context, due: Sequence[Lot]) -> list[Lot]:
+    """The due lots this store expires itself.
+
+    A standalone store expires them all. In a chain every store holds a copy of each
+    lot, so only the store that earned a lot expires it; its expiry entry reaches the
+    other stores through HQ. Otherwise each store would take the same points again.
+    Meanwhile a due lot counts for nothing here (it is never spent).
+    """
+    if not due or not linked_to_hq(tx):
+        return list(due)
+    ids = [lot.entry_id for lot in due]
+    own = {
+        row[0]
+        for row in tx.rows(
+            f"SELECT id FROM ledger_entries WHERE id IN ({','.join('?' * len(ids))}) "
+            "AND store_code = ? AND device_code = ?",
+            (*ids, ctx.store_code, ctx.device_code),
+        )
+    }
+    return [lot for lot in due if lot.entry_id in own]
+
+
 def _expire(
     tx: Tx,
     ctx: Context,
@@ -515,6 +542,7 @@ def expire_due(
 ) -> Entry | None:
     """Expire the member's lots due at ``now``: one entry, lots emptied. Idempotent."""
     due, _live = split_due(member_lots(tx, member.id), now)
+    due = expirable(tx, ctx, due)
     if not due:
         return None
     return _expire(tx, ctx, member, due, now, staff_id)

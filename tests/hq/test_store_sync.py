@@ -234,3 +234,35 @@ def test_pull_resumes_after_a_crash_between_pages(
     assert remote.sync_state(b.db).cursor == pages[-1]  # the applied pages are kept
     assert sync(b, hq_url, token_b).ok
     assert_converged(hq, [a, b], [m.id for m in members])
+
+
+def test_expiry_in_a_chain_takes_each_lot_once(
+    hq: Engine, hq_url: str, device_token: TokenFactory, tmp_path: Path
+) -> None:
+    """Every store holds a copy of each lot; only the store that earned it expires it, and
+    the others hear of it through HQ. Before, both stores' expiry runs took the points."""
+    from pos_app.services.expiry import run_expiry
+
+    token_a, token_b = device_token("S01", "T1"), device_token("S02", "T1")
+    a = make_store(tmp_path, "S01", "T1", hq_url)
+    b = make_store(tmp_path, "S02", "T1", hq_url)
+    member = a.register()
+    a.sell(member.id, [CartLine("daily", 50000)])  # earned at A, lots expire with the year
+    assert sync(a, hq_url, token_a).ok
+    assert sync(b, hq_url, token_b).ok
+    earned = a.balance(member.id)
+    later = a.now.replace(year=a.now.year + 2)
+    assert run_expiry(b.db, actor=b.manager, now=later).points == 0  # not B's to expire
+    assert b.balance(member.id, later) == 0  # but B no longer lets the member spend them
+    report = run_expiry(a.db, actor=a.manager, now=later)
+    assert report.points == earned
+    for store, token in ((a, token_a), (b, token_b), (a, token_a), (b, token_b)):
+        assert sync(store, hq_url, token).ok
+    assert run_expiry(b.db, actor=b.manager, now=later).points == 0
+    assert hq_balance(hq, member.id) == 0
+    with hq.connect() as conn:
+        expiries = conn.execute(
+            text("SELECT COUNT(*) FROM hq_ledger WHERE kind = 'expiry'")
+        ).scalar_one()
+    assert expiries == 1
+    assert_converged(hq, [a, b], [member.id])
