@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from pos_app.db.raw import Tx, from_db, read_tx, to_db
 from pos_app.db.store import StoreDB
@@ -118,6 +119,23 @@ def _identity(tx: Tx) -> tuple[str, str, str]:
     return row[0], row[1], row[2]
 
 
+def _header(
+    db: StoreDB, tx: Tx, staff_id: str | None, created: str | None
+) -> tuple[dt.tzinfo, dict[str, Any]]:
+    """The program's time zone and what every receipt's head says: store, cashier, time."""
+    zone = _zone(db, tx)
+    store_name, store_code, device_code = _identity(tx)
+    created_at = from_db(created)
+    assert created_at is not None
+    return zone, {
+        "store_name": store_name,
+        "store_code": store_code,
+        "device_code": device_code,
+        "cashier": _staff_name(tx, staff_id),
+        "at": created_at.astimezone(zone),
+    }
+
+
 def _staff_name(tx: Tx, staff_id: str | None) -> str:
     if staff_id is None:
         return ""
@@ -210,8 +228,7 @@ def sale_receipt(db: StoreDB, receipt_no: str, now: dt.datetime) -> ReceiptData:
             :8
         ]
         earned, coupon_code, coupon_fen = sale[8:]
-        zone = _zone(db, tx)
-        store_name, store_code, device_code = _identity(tx)
+        zone, head = _header(db, tx, staff_id, created)
         lines = tuple(
             ReceiptLine(desc, qty, price, amount, category)
             for desc, category, qty, price, amount in tx.rows(
@@ -240,16 +257,10 @@ def sale_receipt(db: StoreDB, receipt_no: str, now: dt.datetime) -> ReceiptData:
                 offset_points=offset_points,
                 offset_fen=offset_fen,
             )
-        created_at = from_db(created)
-        assert created_at is not None
         return ReceiptData(
             kind="sale",
             number=receipt_no,
-            store_name=store_name,
-            store_code=store_code,
-            device_code=device_code,
-            cashier=_staff_name(tx, staff_id),
-            at=created_at.astimezone(zone),
+            **head,
             lines=lines,
             subtotal_fen=subtotal,
             coupon_code=coupon_code,
@@ -274,8 +285,7 @@ def return_receipt(db: StoreDB, return_no: str, now: dt.datetime) -> ReceiptData
             raise NotFound(f"no return has number {return_no}", field="receipt_no")
         ret_id, staff_id, created, refund, reversed_, restored, cash_for_points = row[:7]
         original, member_id = row[7:]
-        zone = _zone(db, tx)
-        store_name, store_code, device_code = _identity(tx)
+        zone, head = _header(db, tx, staff_id, created)
         lines = tuple(
             ReceiptLine(desc, qty, price, amount, category)
             for desc, category, qty, price, amount in tx.rows(
@@ -296,16 +306,10 @@ def return_receipt(db: StoreDB, return_no: str, now: dt.datetime) -> ReceiptData
                 reversed_points=reversed_,
                 restored_points=restored,
             )
-        created_at = from_db(created)
-        assert created_at is not None
         return ReceiptData(
             kind="return",
             number=return_no,
-            store_name=store_name,
-            store_code=store_code,
-            device_code=device_code,
-            cashier=_staff_name(tx, staff_id),
-            at=created_at.astimezone(zone),
+            **head,
             lines=lines,
             original_number=original,
             refund_fen=refund,
@@ -329,8 +333,7 @@ def gift_receipt(db: StoreDB, redemption_no: str, now: dt.datetime) -> ReceiptDa
             raise NotFound(f"no gift redemption has number {redemption_no}", field="receipt_no")
         red_id, member_id, staff_id, created, points, cash, code, status = row[:8]
         name, name_en, coupon_value, coupon_min, valid_until = row[8:]
-        zone = _zone(db, tx)
-        store_name, store_code, device_code = _identity(tx)
+        zone, head = _header(db, tx, staff_id, created)
         until = from_db(valid_until)
         gift = GiftBlock(
             name=name,
@@ -352,16 +355,10 @@ def gift_receipt(db: StoreDB, redemption_no: str, now: dt.datetime) -> ReceiptDa
             zone,
             balance=_balance_after(tx, "redemption_id", red_id, member_id, created),
         )
-        created_at = from_db(created)
-        assert created_at is not None
         return ReceiptData(
             kind="gift",
             number=redemption_no,
-            store_name=store_name,
-            store_code=store_code,
-            device_code=device_code,
-            cashier=_staff_name(tx, staff_id),
-            at=created_at.astimezone(zone),
+            **head,
             payments=(ReceiptPayment("cash", cash, cash, 0),) if cash else (),
             total_fen=cash,
             member=member,
