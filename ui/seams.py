@@ -13,7 +13,6 @@ from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication
 
-from pos_app.errors import NotFound
 from pos_app.services.checkout import SaleResult
 from pos_app.services.gifts import Redemption
 from pos_app.services.returns import ReturnResult
@@ -44,9 +43,6 @@ class NoPrinter:
 
     def gift_redeemed(self, redemption: Redemption) -> None:
         pass
-
-    def reprint(self, number: str | None = None) -> None:
-        raise NotFound("no receipt printer is set up")
 
 
 class CustomerFacing(Protocol):

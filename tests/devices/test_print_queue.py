@@ -252,16 +252,18 @@ def test_a_printer_that_does_not_answer_is_a_problem_not_paper_ok(
 def test_status_answers_drawn_by_the_job_itself_are_not_mistaken_for_ours(
     counter: Counter, fake: FakePrinter
 ) -> None:
-    # QR data holding DLE EOT 1: the printer answers it in the middle of the job
+    # QR data holding DLE EOT 4 then DLE EOT 1: the printer answers both in the middle of
+    # the job, in that order. Taken for the answers to our own "1 then 4" after the job,
+    # the paper byte (near end, bit 3 set) would read as "offline".
     printer = make_printer(counter, fake.url)
-    doc = Document((QRCode("A\x10\x04\x01B\x10\x04\x04C"), TextLine("end")))
+    doc = Document((QRCode("A\x10\x04\x04B\x10\x04\x01C"), TextLine("end")))
     printer.print_document(doc)
     job = print_jobs.next_job(counter.db, "receipt", printer.clock())
     assert job is not None
     assert status_requests_in(job.data) == 2
-    fake.status_reply = {**READY_STATUS, 1: 0x16}
+    fake.status_reply = {**READY_STATUS, 4: PAPER_NEAR_END}
     assert printer.worker.run_once() is True
-    assert printer.state.state == "ready"
+    assert printer.state.state == "paper_low"
 
 
 def test_jobs_queued_before_a_restart_print_after_it(counter: Counter, fake: FakePrinter) -> None:
