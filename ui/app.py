@@ -60,12 +60,12 @@ def run_counter(
     app = application()
     runner = OpRunner(parent=app)
     devices = devices or DevicesConfig()
+    with read_tx(db.engine) as tx:
+        zone = active_program(db, tx).zone  # receipts and sync stamp local time
     sink = None
     if devices.printer is not None:
         from ui.printing import PrinterSink
 
-        with read_tx(db.engine) as tx:
-            zone = active_program(db, tx).zone
         sink = PrinterSink(
             db, devices.printer, runner=runner, clock=lambda: dt.datetime.now(zone), parent=app
         )
@@ -76,8 +76,6 @@ def run_counter(
     if sync_config is not None:
         from ui.sync_status import SyncController
 
-        with read_tx(db.engine) as tx:
-            zone = active_program(db, tx).zone
         controller = SyncController(
             db, sync_config, runner=runner, clock=lambda: dt.datetime.now(zone), parent=app
         )
