@@ -407,6 +407,7 @@ class GiftRedemption(Base):
     __table_args__ = (
         CheckConstraint("status IN ('completed', 'cancelled')", name="status"),
         Index("ix_gift_redemptions_member_id_gift_id", "member_id", "gift_id"),
+        Index("ix_gift_redemptions_business_day", "business_day"),
     )
 
     id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
@@ -546,3 +547,26 @@ class PrintJob(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     done_at: Mapped[dt.datetime | None]
+
+
+class DayClose(Base):
+    """A closed business day: who closed it, the report as printed, and how far it went.
+
+    The ``*_upto`` columns are the highest row ids the report covered; rows of the
+    day written later are corrections, shown on a later day's report (never a
+    silent rewrite of a closed day).
+    """
+
+    __tablename__ = "day_closes"
+
+    store_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    business_day: Mapped[dt.date] = mapped_column(primary_key=True)
+    closed_at: Mapped[dt.datetime]
+    closed_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    ledger_upto: Mapped[int] = mapped_column(Integer)
+    sales_upto: Mapped[int] = mapped_column(Integer)
+    returns_upto: Mapped[int] = mapped_column(Integer)
+    redemptions_upto: Mapped[int] = mapped_column(Integer)
+    members_upto: Mapped[int] = mapped_column(Integer)
+    #: the report as it was printed at the close (JSON), for reprints
+    report_json: Mapped[str] = mapped_column(Text)
