@@ -68,6 +68,8 @@ class Permission(StrEnum):
     MANAGE_GIFTS = "manage_gifts"
     REDEEM_GIFT = "redeem_gift"
     OPEN_DRAWER = "open_drawer"
+    VIEW_REPORTS = "view_reports"
+    CLOSE_DAY = "close_day"
 
 
 REQUIRED_ROLE: dict[Permission, Role] = {
@@ -86,6 +88,8 @@ REQUIRED_ROLE: dict[Permission, Role] = {
     Permission.MANAGE_GIFTS: Role.MANAGER,
     Permission.REDEEM_GIFT: Role.CASHIER,
     Permission.OPEN_DRAWER: Role.MANAGER,
+    Permission.VIEW_REPORTS: Role.MANAGER,
+    Permission.CLOSE_DAY: Role.MANAGER,
 }
 
 
