@@ -220,7 +220,7 @@ def _closes(tx: Tx, store_code: str) -> list[_Close]:
     ]
 
 
-def _store(tx: Tx) -> tuple[str, str]:
+def store_of(tx: Tx) -> tuple[str, str]:
     row = tx.row("SELECT store_code, store_name FROM store_identity WHERE id = 1")
     if row is None:
         raise NotFound("this store is not set up yet; run the set-up first (pos-app init)")
@@ -250,7 +250,7 @@ def build_report(
     upto: dict[str, int] | None = None,
 ) -> EodReport:
     """The report of ``day`` as the rows stand (or, with ``upto``, as they stood at a close)."""
-    store_code, store_name = _store(tx)
+    store_code, store_name = store_of(tx)
     start, end = program.business_day_bounds(day)
     yuan_points = program.offset_points_per_yuan(program.base_tier.code)
     rows = RowRange(day, start, end, upto=upto)
@@ -432,7 +432,7 @@ def eod_report(db: StoreDB, day: dt.date, *, now: dt.datetime) -> EodReport:
     check_day(day)
     with read_tx(db.engine) as tx:
         program = active_program(db, tx)
-        store_code, _ = _store(tx)
+        store_code, _ = store_of(tx)
         for c in _closes(tx, store_code):
             if c.day == day:
                 report = EodReport.from_json(c.report_json)
@@ -467,7 +467,7 @@ def close_day(db: StoreDB, *, actor: StaffSession, day: dt.date, now: dt.datetim
     with db.write() as s:
         tx = Tx.of(s)
         program = active_program(db, tx)
-        store_code, _ = _store(tx)
+        store_code, _ = store_of(tx)
         if day > program.business_day(now):
             raise InvalidInput(f"{day} has not begun yet; it cannot be closed", field="date")
         closes = _closes(tx, store_code)
@@ -511,7 +511,7 @@ def recompute_closed(db: StoreDB, day: dt.date) -> EodReport:
     """A closed day's figures recomputed from the rows within its watermarks (for checks)."""
     with read_tx(db.engine) as tx:
         program = active_program(db, tx)
-        store_code, _ = _store(tx)
+        store_code, _ = store_of(tx)
         for c in _closes(tx, store_code):
             if c.day == day:
                 kept = EodReport.from_json(c.report_json)
