@@ -22,8 +22,8 @@ def _window_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pos-app",
         description="The points counter. Without a command: the counter window.",
-        epilog="Headless commands: init, doctor, bench, printer, link, sync, demo --console "
-        "(pos-app COMMAND --help for each).",
+        epilog="Headless commands: init, doctor, bench, printer, report, link, sync, "
+        "demo --console (pos-app COMMAND --help for each).",
     )
     sub = parser.add_subparsers(dest="command")
     counter = sub.add_parser("counter", help="the counter window (the default)")
@@ -64,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         from devices.cli import main as printer_main
 
         return printer_main(argv)
+    if argv and argv[0] == "report":
+        from devices.report_cli import main as report_main
+
+        return report_main(argv)
     if argv and argv[0] == "demo" and "--console" in argv:
         args = _window_parser().parse_args(argv)
         from devices.cli import console_demo

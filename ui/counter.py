@@ -260,6 +260,7 @@ class CounterScreen(QWidget):
             ("F9", self.tr("Lock"), self.lock_requested.emit),
             ("F10", self.tr("Gifts"), self.open_gifts),
             ("F11", self.tr("Printer"), self.open_printer),
+            ("F12", self.tr("Reports"), self.open_reports),
         ):
             button = QPushButton(f"{key}\n{label}")
             button.setObjectName(f"key_{key}")
@@ -747,6 +748,32 @@ class CounterScreen(QWidget):
         if dialog.done_redemptions:
             self.say(self.tr("{n} gift(s) handed over.").format(n=len(dialog.done_redemptions)))
         self._refresh_member()
+
+    # manager reports ----------------------------------------------------------------------
+    def open_reports(self) -> None:
+        """End-of-day report, day close, period and statements: a manager's PIN first."""
+        from ui.login import ApprovalDialog
+        from ui.manager import ManagerDialog
+
+        manager = ApprovalDialog.ask(
+            db=self.db,
+            runner=self.runner,
+            clock=self.clock,
+            what=self.tr("manager reports"),
+            parent=self,
+        )
+        if manager is None:
+            return
+        ManagerDialog(
+            db=self.db,
+            runner=self.runner,
+            clock=self.clock,
+            program=self.program,
+            manager=manager,
+            sink=self.sink,
+            member_key=self.member.cards[0] if self.member and self.member.cards else "",
+            parent=self,
+        ).exec()
 
     # printer ------------------------------------------------------------------------------
     def open_printer(self) -> None:

@@ -145,6 +145,17 @@ class PrinterSink(QObject):
     def balance_slip(self, member_id: str, staff: str) -> None:
         self._run(lambda: self.printer.balance_slip(member_id, staff=staff))
 
+    def print_summary(
+        self,
+        title: str,
+        subtitle: str,
+        rows: list[tuple[str, str]],
+        done: Callable[[object], None] | None = None,
+        failed: Callable[[PosError], None] | None = None,
+    ) -> None:
+        """A report (end of day, member statement) on the receipt printer, through the queue."""
+        self._run(lambda: self.printer.print_summary(title, rows, subtitle=subtitle), done, failed)
+
     def kick_drawer(self) -> None:
         self._run(self.printer.kick_drawer)
 
