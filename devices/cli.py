@@ -23,6 +23,7 @@ from pos_app.db.store import StoreDB, open_store
 from pos_app.errors import PosError
 from pos_app.paths import default_store_path
 from pos_app.services import print_jobs
+from pos_app.services.context import active_program
 from pos_app.services.receipts import any_receipt
 
 
@@ -159,6 +160,25 @@ def print_store_receipts(db: StoreDB, cfg: PrinterConfig) -> int:
     return len(numbers)
 
 
+def print_closed_day(db: StoreDB, cfg: PrinterConfig, folder: Path, language: str) -> Path:
+    """The last closed day's report on the printer and as a PDF in ``folder``."""
+    from pos_app.reports.eod import closed_days, eod_report
+    from pos_app.reports.render import eod_pdf, eod_receipt
+
+    with read_tx(db.engine) as tx:
+        zone = active_program(db, tx).zone
+    day = closed_days(db)[0][0]
+    report = eod_report(db, day, now=_utc_now())
+    report.reprint = False  # the close's own copy
+    title, subtitle, rows = eod_receipt(report, language, zone)
+    printer = ReceiptPrinter(db, cfg)
+    printer.print_summary(title, rows, subtitle=subtitle)
+    send_waiting(printer)
+    path = folder / f"eod-{report.store_code}-{day}.pdf"
+    path.write_bytes(eod_pdf(report, language, zone))
+    return path
+
+
 def console_demo(program: str, keep: str | None, receipts: Path, language: str) -> int:
     """The scripted demo day in the terminal, then its receipts on the preview printer."""
     import tempfile
@@ -173,8 +193,11 @@ def console_demo(program: str, keep: str | None, receipts: Path, language: str) 
         problems = run_demo(path, program_name=program)
         db = open_store(path)
         try:
-            count = print_store_receipts(db, preview_printer(receipts, language=language))
+            printer = preview_printer(receipts, language=language)
+            count = print_store_receipts(db, printer)
+            pdf = print_closed_day(db, printer, receipts, language)
         finally:
             db.close()
     print(f"\n{count} receipts printed on the preview printer: {receipts} (.png and .bin)")
+    print(f"the end-of-day report: on the preview printer too, and as A4 PDF: {pdf}")
     return 1 if problems else 0

@@ -17,6 +17,7 @@ from pathlib import Path
 from pos_app.db.store import StoreDB, open_store
 from pos_app.money import format_fen
 from pos_app.program import Program, bundled_program
+from pos_app.reports.eod import close_day
 from pos_app.services.adjustments import adjust_points, credit_activity
 from pos_app.services.auth import StaffSession, create_staff, login
 from pos_app.services.checkout import (
@@ -297,6 +298,13 @@ def run_demo(
     out("\nBalances at close:")
     for member_id in (zhang.id, li.member.id):
         out("  " + _member_line(view_member(db, member_id, now=later())))
+    closed = close_day(db, actor=store.manager, day=program.business_day(now), now=later())
+    f = closed.figures
+    out(
+        f"\nDay closed by the manager: {f.issued:,} points issued, {f.redeemed:,} redeemed, "
+        f"{f.taken:,} taken back, net {f.net:+,}; "
+        f"{f.member_sales + f.other_sales} sales ({f.member_sales} by members)"
+    )
     problems = check_books(db)
     out(
         "\nBooks check: "

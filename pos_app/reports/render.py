@@ -1,4 +1,8 @@
-"""The end-of-day report in its three outputs: A4 PDF, CSV, and lines for the receipt printer."""
+"""The reports in their outputs: A4 PDF, CSV, and lines for the receipt printer.
+
+reportlab is imported only when a PDF is made (the counter, the kiosk and the
+HQ service load this package without paying for it).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import datetime as dt
 from pos_app.reports.csv_out import sections_csv
 from pos_app.reports.eod import EodReport
 from pos_app.reports.labels import check_language, label, moment, number, signed
-from pos_app.reports.pdf import render_pdf
 from pos_app.reports.period import (
     PeriodReport,
     Statement,
@@ -39,6 +42,8 @@ def eod_title(report: EodReport, language: str) -> str:
 
 def eod_pdf(report: EodReport, language: str, zone: dt.tzinfo) -> bytes:
     check_language(language)
+    from pos_app.reports.pdf import render_pdf  # reportlab loads only when a PDF is made
+
     return render_pdf(
         title=eod_title(report, language),
         header=header_lines(report, language, zone),
@@ -78,6 +83,8 @@ def period_header(report: PeriodReport, language: str, zone: dt.tzinfo) -> list[
 
 def period_pdf(report: PeriodReport, language: str, zone: dt.tzinfo) -> bytes:
     check_language(language)
+    from pos_app.reports.pdf import render_pdf  # reportlab loads only when a PDF is made
+
     return render_pdf(
         title=label("period_title", language),
         header=period_header(report, language, zone),
@@ -103,6 +110,8 @@ def statement_header(st: Statement, language: str, zone: dt.tzinfo) -> list[tupl
 
 def statement_pdf(st: Statement, language: str, zone: dt.tzinfo) -> bytes:
     check_language(language)
+    from pos_app.reports.pdf import render_pdf  # reportlab loads only when a PDF is made
+
     return render_pdf(
         title=label("statement_title", language),
         header=statement_header(st, language, zone),

@@ -261,6 +261,15 @@ def summary_rows(sections: list[Section], keys: tuple[str, ...]) -> list[tuple[s
         rows.append((section.title, ""))
         for row in kept:
             left = text(row[0])
+            if len(row) > 3:
+                # too many figures for one line: the name, then one labelled line each
+                rows.append((left, " "))
+                rows += [
+                    (f"  {column}", text(cell))
+                    for column, cell in zip(section.columns[1:], row[1:], strict=False)
+                    if text(cell) != ""
+                ]
+                continue
             right = "  ".join(text(c) for c in row[1:] if text(c) != "")
             rows.append((left, right or " "))
     return rows
