@@ -17,7 +17,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from pos_app.db.models import DayClose
-from pos_app.db.raw import Tx, from_db, read_tx
+from pos_app.db.raw import Tx, from_db, read_tx, to_db
 from pos_app.db.store import StoreDB
 from pos_app.errors import Conflict, InvalidInput, NotFound
 from pos_app.program import Program
@@ -71,7 +71,8 @@ class StockLine:
 
 @dataclass
 class Liability:
-    """Points members hold (what the chain owes them) and their cash value at the base rate."""
+    """Unexpired points earned at this store that members still hold (what the store owes
+    them) and their cash value at the base tier's offset rate."""
 
     points: int
     cash_fen: int
@@ -277,7 +278,7 @@ def build_report(
         cashiers=_cashiers(tx, store_code, rows),
         hours=_hours(tx, store_code, rows, program),
         stock=_stock(tx, store_code),
-        liability=_liability(tx, yuan_points, now),
+        liability=_liability(tx, store_code, yuan_points, now),
         sync=_sync(tx),
         devices=_devices(tx, store_code, rows),
         corrections=corrections,
@@ -391,11 +392,18 @@ def _stock(tx: Tx, store_code: str) -> list[StockLine]:
     ]
 
 
-def _liability(tx: Tx, yuan_points: int, now: dt.datetime) -> Liability:
-    points, members, overdraft = tx.row(
-        "SELECT COALESCE(SUM(CASE WHEN balance > 0 THEN balance END), 0), "
-        "COALESCE(SUM(balance > 0), 0), COALESCE(-SUM(CASE WHEN balance < 0 THEN balance END), 0) "
-        "FROM members"
+def _liability(tx: Tx, store_code: str, yuan_points: int, now: dt.datetime) -> Liability:
+    """Unexpired points earned at this store that members still hold (their lots), and the
+    debt of this store's members whose balance went below zero."""
+    points, members = tx.row(
+        "SELECT COALESCE(SUM(l.remaining), 0), COUNT(DISTINCT l.member_id) FROM points_lots l "
+        "JOIN ledger_entries e ON e.id = l.entry_id WHERE e.store_code = ? AND l.remaining > 0 "
+        "AND (l.expires_at IS NULL OR l.expires_at > ?)",
+        (store_code, to_db(now)),
+    )
+    overdraft = tx.value(
+        "SELECT COALESCE(-SUM(balance), 0) FROM members WHERE balance < 0 AND home_store = ?",
+        (store_code,),
     )
     return Liability(points, points * 100 // yuan_points, members, overdraft, now)
 
