@@ -7,6 +7,7 @@ metrics; poppler and Acrobat supply the glyphs). Latin-only text uses Helvetica.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -126,13 +127,17 @@ def _chart(section: Section, width: float) -> Flowable | None:
     column = section.chart_column
     if column is None or not section.rows:
         return None
-    values = [int(row[column]) if isinstance(row[column], int) else 0 for row in section.rows]
+    totals = (label("total", "zh_CN"), label("total", "en"))
+    rows = [row for row in section.rows if not (isinstance(row[0], str) and row[0] in totals)]
+    values = [int(row[column]) if isinstance(row[column], int) else 0 for row in rows]
     drawing = Drawing(width, 55 * mm)
     chart = VerticalBarChart()
     chart.x, chart.y = 12 * mm, 8 * mm
     chart.width, chart.height = width - 16 * mm, 42 * mm
     chart.data = [values]
-    chart.categoryAxis.categoryNames = [text(row[0])[:2] for row in section.rows]
+    chart.categoryAxis.categoryNames = [
+        str(row[0].day) if isinstance(row[0], dt.date) else text(row[0])[:2] for row in rows
+    ]
     chart.categoryAxis.labels.fontName = LATIN
     chart.categoryAxis.labels.fontSize = 7
     chart.valueAxis.labels.fontName = LATIN
@@ -200,18 +205,16 @@ def render_pdf(
     info.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), 1)]))
     story += [info, Spacer(1, 5 * mm)]
     for section in sections:
-        block: list[Flowable] = [_para(section.title, 11, bold=True), Spacer(1, 1.5 * mm)]
+        head: list[Flowable] = [_para(section.title, 11, bold=True), Spacer(1, 1.5 * mm)]
         chart = _chart(section, width)
         if chart is not None:
-            block.append(chart)
-        if section.rows:
-            block.append(_table(section, width))
-        else:
-            block.append(_para(label("none", language), 9))
-        block.append(Spacer(1, 5 * mm))
-        story.append(KeepTogether(block) if len(section.rows) < 25 else block[0])
-        if len(section.rows) >= 25:
-            story.extend(block[1:])
+            head.append(chart)
+        if not section.rows:
+            story += [KeepTogether([*head, _para(label("none", language), 9)]), Spacer(1, 5 * mm)]
+        elif len(section.rows) <= 12:
+            story += [KeepTogether([*head, _table(section, width)]), Spacer(1, 5 * mm)]
+        else:  # a long table flows over pages (its header row repeats); its title stays on top
+            story += [KeepTogether(head), _table(section, width), Spacer(1, 5 * mm)]
     doc.build(
         story,
         onFirstPage=page_top,
