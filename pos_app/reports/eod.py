@@ -377,7 +377,12 @@ def _hours(tx: Tx, store_code: str, rows: RowRange, program: Program) -> list[Ho
     ):
         hour_of(created).points_issued += points
     first = program.definition.program.business_day_cutoff.hour
-    return sorted(hours.values(), key=lambda h: (h.hour - first) % 24)
+    order = sorted(hours, key=lambda h: (h - first) % 24)
+    if not order:
+        return []
+    # every hour from the first to the last with business, quiet ones as zeros
+    span = (order[-1] - order[0]) % 24 + 1
+    return [hours.get((order[0] + i) % 24, HourLine((order[0] + i) % 24)) for i in range(span)]
 
 
 def _stock(tx: Tx, store_code: str) -> list[StockLine]:

@@ -82,7 +82,7 @@ def header_lines(report: EodReport, language: str, zone: dt.tzinfo) -> list[tupl
 def eod_sections(report: EodReport, language: str, zone: dt.tzinfo) -> list[Section]:
     lab = lambda key: label(key, language)  # noqa: E731
     f = report.figures
-    two = (lab("points"), "")
+    two = ("", lab("points"))
     summary: list[tuple[Cell, ...]] = [
         (lab("points_issued"), f.issued),
         (lab("points_redeemed"), f.redeemed),
