@@ -122,7 +122,7 @@ def _run(args: argparse.Namespace, printer: Printer | None) -> int:
                 args,
                 db,
                 lambda: eod_pdf(report, lang, zone),
-                None,
+                lambda: eod_csv(report, lang, zone),
                 lambda: eod_receipt(report, lang, zone),
                 printer,
             )

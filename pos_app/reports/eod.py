@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import asdict, dataclass, field
 
 from pos_app.db.models import DayClose
@@ -33,6 +34,7 @@ TABLES = {
     "redemptions": "SELECT COALESCE(MAX(rowid), 0) FROM gift_redemptions",
     "members": "SELECT COALESCE(MAX(rowid), 0) FROM members",
 }
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISSUED_KINDS = ("earn", "signup_bonus", "referral_bonus", "upgrade_bonus", "activity_bonus")
 
 
@@ -235,10 +237,13 @@ def check_day(day: object) -> dt.date:
 
 
 def parse_day(text: str) -> dt.date:
-    """``YYYY-MM-DD`` as typed on a command line or in a date field."""
+    """``YYYY-MM-DD`` as typed on a command line or in a date field (nothing looser)."""
+    value = text.strip() if isinstance(text, str) else ""
     try:
-        return dt.date.fromisoformat(text.strip())
-    except (ValueError, AttributeError):
+        if not _DAY.fullmatch(value):
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
         raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)", field="date") from None
 
 
@@ -427,13 +432,15 @@ def _sync(tx: Tx) -> SyncLine:
 
 def _devices(tx: Tx, store_code: str, rows: RowRange) -> list[str]:
     day = rows.day.isoformat()
+    ledger, ledger_params = rows.clause("ledger", "id")
+    sales, sales_params = rows.clause("sales", "rowid")
     found = {
         r[0]
         for r in tx.rows(
             "SELECT DISTINCT device_code FROM ledger_entries WHERE business_day = ? "
-            "AND store_code = ? UNION SELECT DISTINCT device_code FROM sales "
-            "WHERE business_day = ? AND store_code = ?",
-            (day, store_code, day, store_code),
+            f"AND store_code = ?{ledger} UNION SELECT DISTINCT device_code FROM sales "
+            f"WHERE business_day = ? AND store_code = ?{sales}",
+            (day, store_code, *ledger_params, day, store_code, *sales_params),
         )
     }
     return sorted(found)

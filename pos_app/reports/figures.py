@@ -88,6 +88,7 @@ class Figures:
     other_sales: int = 0
     other_sales_fen: int = 0
     returns: int = 0
+    #: money that left the drawer for returns (refunds less cash charged for spent points)
     refund_fen: int = 0
     new_members: int = 0
     entries: int = 0
@@ -198,7 +199,7 @@ def collect(tx: Tx, store_code: str, rows: RowRange, *, yuan_points: int) -> Fig
             f.member_sales_fen += total
     where, params = rows.clause("returns", "r.rowid")
     count, refund = tx.row(
-        "SELECT COUNT(*), COALESCE(SUM(r.refund_fen + r.cash_for_points_fen), 0) FROM returns r "
+        "SELECT COUNT(*), COALESCE(SUM(r.refund_fen - r.cash_for_points_fen), 0) FROM returns r "
         "JOIN sales s ON s.id = r.sale_id "
         f"WHERE r.business_day = ? AND s.store_code = ?{where}",
         (day, store_code, *params),

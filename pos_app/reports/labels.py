@@ -91,7 +91,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "day": ("日期", "Day"),
     "opening": ("期初积分", "Opening balance"),
     "closing": ("期末积分", "Closing balance"),
-    "outstanding": ("期末未兑积分", "Points outstanding"),
+    "outstanding": ("全部会员未兑积分", "Outstanding, all members"),
     "member": ("会员", "Member"),
     "kind": ("类型", "Type"),
     "reason": ("说明", "Details"),

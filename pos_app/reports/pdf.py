@@ -98,22 +98,38 @@ def _table(section: Section, width: float) -> Flowable:
         for i in range(len(section.columns))
         if any(isinstance(row[i], int | Fen) for row in section.rows if i < len(row))
     ]
-    head = [_para(c, 8, bold=True, right=i in numeric) for i, c in enumerate(section.columns)]
+    wide = len(section.columns) > 6
+    size, head_size = (7.5, 6.5) if wide else (9, 8)
+    head = [
+        _para(c, head_size, bold=True, right=i in numeric) for i, c in enumerate(section.columns)
+    ]
     body = [
-        [_para(text(cell), 9, right=i in numeric) for i, cell in enumerate(row)]
+        [_para(text(cell), size, right=i in numeric) for i, cell in enumerate(row)]
         for row in section.rows
     ]
-    first = width * (0.46 if len(section.columns) <= 3 else 0.3)
+    share = 0.46 if len(section.columns) <= 3 else (0.13 if wide else 0.3)
+    first = width * share
     rest = (width - first) / max(len(section.columns) - 1, 1)
-    data = ([head] if any(section.columns) else []) + body
-    table = Table(data, colWidths=[first] + [rest] * (len(section.columns) - 1), repeatRows=1)
+    headed = any(section.columns)
+    data = ([head] if headed else []) + body
+    table = Table(
+        data, colWidths=[first] + [rest] * (len(section.columns) - 1), repeatRows=int(headed)
+    )
     style = [
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f2f2f2")]),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3 if wide else 6),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3 if wide else 6),
+        (
+            "ROWBACKGROUNDS",
+            (0, int(headed)),
+            (-1, -1),
+            [colors.white, colors.HexColor("#f2f2f2")],
+        ),
     ]
+    if headed:
+        style.append(("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black))
     if section.rows and text(section.rows[-1][0]) in (
         label("total", "zh_CN"),
         label("total", "en"),
@@ -142,7 +158,7 @@ def _chart(section: Section, width: float) -> Flowable | None:
     chart.categoryAxis.labels.fontSize = 7
     chart.valueAxis.labels.fontName = LATIN
     chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMin = min(0, *values)  # a day can give back more than it took
     chart.valueAxis.forceZero = True
     chart.bars[0].fillColor = colors.HexColor("#3a6ea5")
     chart.bars[0].strokeColor = None

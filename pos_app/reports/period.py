@@ -125,17 +125,17 @@ def period_report(db: StoreDB, first: dt.date, last: dt.date, *, now: dt.datetim
             running += moves.get(day.isoformat(), 0)
             line.outstanding = running
         gifts: dict[str, GiftTrend] = {}
-        for code, name, name_en, status, points in tx.rows(
-            "SELECT g.code, g.name, g.name_en, r.status, r.points FROM gift_redemptions r "
-            "JOIN gifts g ON g.id = r.gift_id WHERE r.business_day BETWEEN ? AND ? "
-            "AND r.store_code = ?",
+        # from the ledger, like the end-of-day report: a cancellation counts in its own period
+        for code, name, name_en, kind, points in tx.rows(
+            "SELECT g.code, g.name, g.name_en, e.kind, e.points FROM ledger_entries e "
+            "JOIN gift_redemptions r ON r.id = e.redemption_id JOIN gifts g ON g.id = r.gift_id "
+            "WHERE e.business_day BETWEEN ? AND ? AND e.store_code = ? "
+            "AND e.kind IN ('gift_redemption', 'gift_refund')",
             (*span, store_code),
         ):
-            if status != "completed":
-                continue
             trend = gifts.setdefault(code, GiftTrend(code, name, name_en or name))
-            trend.quantity += 1
-            trend.points += points
+            trend.quantity += 1 if kind == "gift_redemption" else -1
+            trend.points -= points
     return PeriodReport(
         store_code,
         store_name,

@@ -82,7 +82,6 @@ def header_lines(report: EodReport, language: str, zone: dt.tzinfo) -> list[tupl
 def eod_sections(report: EodReport, language: str, zone: dt.tzinfo) -> list[Section]:
     lab = lambda key: label(key, language)  # noqa: E731
     f = report.figures
-    two = ("", lab("points"))
     summary: list[tuple[Cell, ...]] = [
         (lab("points_issued"), f.issued),
         (lab("points_redeemed"), f.redeemed),
@@ -184,7 +183,7 @@ def eod_sections(report: EodReport, language: str, zone: dt.tzinfo) -> list[Sect
         Section(
             "liability",
             lab("sec_liability"),
-            two,
+            ("", ""),
             (
                 (lab("liability_points"), report.liability.points),
                 (lab("liability_value"), Fen(report.liability.cash_fen)),
@@ -193,7 +192,7 @@ def eod_sections(report: EodReport, language: str, zone: dt.tzinfo) -> list[Sect
                 (lab("as_of"), moment(report.liability.as_of, zone, language)),
             ),
         ),
-        Section("sync", lab("sec_sync"), two, tuple(_sync_rows(report, language, zone))),
+        Section("sync", lab("sec_sync"), ("", ""), tuple(_sync_rows(report, language, zone))),
     ]
     if report.corrections:
         sections.append(
