@@ -153,9 +153,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from pos_app.bench import run_bench
+    from pos_app.bench import run_bench_args
 
-    return run_bench(members=args.members, sales=args.sales, workdir=args.workdir)
+    # the store sections only; ``pos-app bench`` (ui.cli) runs every section
+    return run_bench_args(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -208,9 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
         imp.set_defaults(func=_cmd_import, what=what)
 
     bench = sub.add_parser("bench", help="measure the performance targets against baselines")
-    bench.add_argument("--members", type=int, default=1_000_000)
-    bench.add_argument("--sales", type=int, default=2000)
-    bench.add_argument("--workdir", help="where to build the benchmark databases")
+    from pos_app.bench import add_bench_arguments
+
+    add_bench_arguments(bench)
     bench.set_defaults(func=_cmd_bench)
     return parser
 

@@ -78,3 +78,21 @@ class OfflineLimit(PosError):
     """The store cannot reach HQ and this spend is above what it may allow offline."""
 
     code = "offline_limit"
+
+
+class StorageError(PosError):
+    """The store database file cannot be used (damaged, unreadable): nothing was saved."""
+
+    code = "storage"
+
+
+class StorageFull(StorageError):
+    """The disk holding the store database is full: the action was rolled back whole."""
+
+    code = "storage_full"
+
+
+class StorageReadOnly(StorageError):
+    """The store database cannot be written (read-only file, folder or disk)."""
+
+    code = "storage_read_only"

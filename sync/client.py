@@ -7,6 +7,8 @@ unsupported version, a request it cannot read) and retrying will not help.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -23,6 +25,21 @@ from sync.protocol import (
 )
 
 DEFAULT_TIMEOUT_S = 10.0
+
+
+#: a bootstrap page is big: give HQ longer to write it
+BULK_TIMEOUT_S = 60.0
+
+
+@dataclass(frozen=True)
+class BulkPage:
+    """A page of ``/v1/bootstrap``: :class:`PullResponse` with the changes as dicts."""
+
+    changes: list[dict[str, Any]]
+    next_cursor: int
+    more: bool
+    refetch: bool
+    head: int
 
 
 class HQUnavailable(Exception):
@@ -106,6 +123,38 @@ class HQClient:
             "GET", "/v1/pull", PullResponse, params={"cursor": cursor, "limit": limit}
         )
         return result
+
+    def pull_bulk(self, cursor: int, limit: int) -> BulkPage:
+        """A big page of the feed from ``/v1/bootstrap`` (a new store's download): the
+        envelope checked here, each change left as a dict for the store to validate in
+        bulk. ``HQRefused`` (404) from an HQ without the endpoint."""
+        try:
+            response = self._http.get(
+                "/v1/bootstrap",
+                params={"cursor": cursor, "limit": limit},
+                timeout=max(self._http.timeout.read or 0, BULK_TIMEOUT_S),
+            )
+        except httpx.HTTPError as exc:
+            raise HQUnavailable(f"cannot reach HQ at {self.base_url}: {exc}") from exc
+        if response.status_code >= 500:
+            raise HQUnavailable(f"HQ answered {response.status_code}: {_detail(response)}")
+        if response.status_code >= 400:
+            raise HQRefused(response.status_code, _detail(response))
+        try:
+            body = json.loads(response.content)
+            changes = body.pop("changes")
+            if not isinstance(changes, list) or not all(isinstance(c, dict) for c in changes):
+                raise ValueError("changes must be a list of objects")
+            envelope = PullResponse.model_validate({**body, "changes": []})
+        except (ValueError, TypeError, AttributeError, KeyError, ValidationError) as exc:
+            raise HQUnavailable(f"HQ sent an answer this counter cannot read: {exc}") from exc
+        return BulkPage(
+            changes=changes,
+            next_cursor=envelope.next_cursor,
+            more=envelope.more,
+            refetch=envelope.refetch,
+            head=envelope.head,
+        )
 
     def authorize(self, request: AuthorizeRequest, *, timeout: float = 2.0) -> AuthorizeResponse:
         result: AuthorizeResponse = self._call(

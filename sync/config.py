@@ -68,7 +68,7 @@ def load_sync_config(path: Path | None = None) -> SyncConfig | None:
 def save_sync_config(config: SyncConfig, path: Path | None = None) -> Path:
     """Write ``sync.toml`` readable by its owner only (it holds the device token)."""
     path = path or default_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder: owner-only
     lines = ["[hq]", f"url = {_toml(config.url)}", f"token = {_toml(config.token)}"]
     if config.ca:
         lines.append(f"ca = {_toml(config.ca)}")

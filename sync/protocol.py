@@ -17,6 +17,8 @@ PROTOCOL_HEADER = "X-POS-Protocol"
 #: the most events one push may carry, and the most changes one pull page returns
 MAX_PUSH_EVENTS = 1000
 MAX_PULL_PAGE = 5000
+#: the most changes one page of ``GET /v1/bootstrap`` returns (a new store's download)
+MAX_BOOTSTRAP_PAGE = 20_000
 
 Code = str
 EventStatus = Literal["accepted", "duplicate", "rejected"]

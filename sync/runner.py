@@ -22,6 +22,7 @@ from pos_app.db.raw import read_tx
 from pos_app.db.store import StoreDB
 from pos_app.errors import PosError
 from pos_app.services import outbox, remote
+from sync import bootstrap
 from sync.client import HQClient, HQRefused, HQUnavailable
 from sync.protocol import OutboxEvent, PushRequest
 
@@ -107,11 +108,34 @@ def pull_all(
     clock: Callable[[], dt.datetime] = _utc_now,
     page: int = PULL_PAGE,
     progress: Progress | None = None,
+    bulk_page: int = bootstrap.BOOTSTRAP_PAGE,
+    bulk_behind: int = bootstrap.BOOTSTRAP_BEHIND,
 ) -> int:
-    """Apply HQ's changes page by page; returns how many changes were applied."""
+    """Apply HQ's changes page by page; returns how many changes were applied.
+
+    A store ``bulk_behind`` changes or more behind HQ's head (a new store) goes on in
+    pages of ``bulk_page`` through :mod:`sync.bootstrap` (0: never)."""
     cursor = remote.sync_state(db).cursor
     applied = refetches = 0
+    bulk = False
     while True:
+        if bulk:
+            bulk = False
+            got, cursor, outcome = bootstrap.download(
+                db, client, cursor, clock=clock, page=bulk_page, progress=progress
+            )
+            applied += got
+            if outcome == "done":
+                return applied
+            if outcome == "refetch":
+                refetches += 1
+                if refetches > MAX_REFETCHES:
+                    raise HQUnavailable("HQ keeps asking for a refetch; try again later")
+                log.warning("HQ asks for a refetch from the start (cursor %s)", cursor)
+                remote.reset_cursor(db)
+                cursor = 0
+            bulk_page = 0 if outcome == "unsupported" else bulk_page
+            continue
         answer = client.pull(cursor, page)
         if answer.refetch:
             refetches += 1
@@ -134,6 +158,7 @@ def pull_all(
             progress(cursor, answer.head)
         if not answer.more:
             return applied
+        bulk = bulk_page > 0 and answer.head - cursor >= bulk_behind
 
 
 def sync_round(

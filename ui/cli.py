@@ -15,7 +15,7 @@ from pathlib import Path
 from pos_app.cli import main as headless_main
 from pos_app.paths import default_store_path
 
-WINDOW_COMMANDS = ("counter", "demo")
+WINDOW_COMMANDS = ("counter", "demo", "kiosk")
 
 
 def _window_parser() -> argparse.ArgumentParser:
@@ -48,6 +48,25 @@ def _window_parser() -> argparse.ArgumentParser:
         help="where the demo's preview printer writes receipts (bytes and PNG)",
     )
     demo.add_argument("--receipt-language", choices=("zh_CN", "en"), default="zh_CN")
+    demo.add_argument(
+        "--kiosk", action="store_true", help="the member kiosk instead of the counter (windowed)"
+    )
+    kiosk = sub.add_parser("kiosk", help="the member self-service kiosk (full screen)")
+    kiosk.add_argument("--db", default=str(default_store_path()))
+    kiosk.add_argument("--devices", metavar="FILE", help="scanners and printer (devices.toml)")
+    kiosk.add_argument(
+        "--idle-seconds",
+        type=int,
+        default=30,
+        metavar="N",
+        help="back to the idle screen after N seconds without a touch (default 30)",
+    )
+    kiosk.add_argument("--windowed", action="store_true", help="a 1280x800 window, for trying")
+    kiosk.add_argument(
+        "--no-sync",
+        action="store_true",
+        help="do not pull from HQ (the counter on this machine already syncs this database)",
+    )
     return parser
 
 
@@ -60,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         from sync.cli import main as sync_main
 
         return sync_main(argv)
+    if argv and argv[0] == "bench":
+        from ui.bench import main as bench_main
+
+        return bench_main(argv[1:])
     if argv and argv[0] == "printer":
         from devices.cli import main as printer_main
 
@@ -79,7 +102,38 @@ def main(argv: list[str] | None = None) -> int:
     args = _window_parser().parse_args(argv or ["counter"])
     if args.command == "demo":
         return _demo(args)
+    if args.command == "kiosk":
+        return _kiosk(args)
     return _counter(args)
+
+
+def _kiosk(args: argparse.Namespace) -> int:
+    from devices.config import load_devices_config
+    from pos_app.db.store import open_store
+    from pos_app.errors import PosError
+    from sync.config import load_sync_config
+    from ui.kiosk_app import run_kiosk
+
+    path = Path(args.db)
+    if not path.exists():
+        print(f"no store database at {path}; set one up with 'pos-app init'", file=sys.stderr)
+        return 2
+    if not 5 <= args.idle_seconds <= 3600:
+        print("--idle-seconds: between 5 and 3600 seconds", file=sys.stderr)
+        return 2
+    try:
+        devices = load_devices_config(Path(args.devices) if args.devices else None)
+        sync_config = None if args.no_sync else load_sync_config()
+    except PosError as exc:
+        print(f"settings: {exc.message}", file=sys.stderr)
+        return 2
+    return run_kiosk(
+        open_store(path),
+        devices=devices,
+        sync_config=sync_config,
+        idle_seconds=args.idle_seconds,
+        windowed=args.windowed,
+    )
 
 
 def _counter(args: argparse.Namespace) -> int:
@@ -102,9 +156,12 @@ def _counter(args: argparse.Namespace) -> int:
     except PosError as exc:
         print(f"settings: {exc.message}", file=sys.stderr)
         return 2
-    return run_counter(
-        open_store(path), full_screen=args.full_screen, devices=devices, sync_config=sync_config
-    )
+    try:
+        db = open_store(path)
+    except PosError as exc:  # read-only or unreadable database: say so, no traceback
+        print(f"{path}: {exc.message}", file=sys.stderr)
+        return 2
+    return run_counter(db, full_screen=args.full_screen, devices=devices, sync_config=sync_config)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -131,6 +188,13 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"Receipts (preview printer, .bin and .png): {receipts}")
     devices = DevicesConfig(printer=preview_printer(receipts, language=args.receipt_language))
     try:
+        if args.kiosk:
+            from ui.kiosk_app import run_kiosk, seed_kiosk_pin
+
+            card, phone, pin = seed_kiosk_pin(store, dt.datetime.now(dt.UTC))
+            print(f"Kiosk: phone {phone} with kiosk PIN {pin} on the keypad, or scan card {card}")
+            print("Kiosk: close it with manager 2 / 2222")
+            return run_kiosk(store.db, devices=devices, windowed=not args.full_screen)
         return run_counter(store.db, full_screen=args.full_screen, devices=devices)
     finally:
         if tmp is not None:

@@ -120,11 +120,16 @@ class MemberPanel(QFrame):
         grid.addWidget(self.balance, 0, 2)
         grid.addWidget(self.expiring, 1, 0, 1, 2)
         grid.addWidget(self.earns, 1, 2)
+        self.kiosk_pin = QPushButton(self.tr("Kiosk PIN..."))
+        self.kiosk_pin.setObjectName("kioskpin")
+        self.kiosk_pin.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        grid.addWidget(self.kiosk_pin, 0, 3, 2, 1)
         self.show_member(None)
 
     def show_member(
         self, member: MemberView | None, earns: int | None = None, multipliers: str = ""
     ) -> None:
+        self.kiosk_pin.setVisible(member is not None)
         if member is None:
             self.name.setText(self.tr("No member (F2 to find one)"))
             for label in (self.tier, self.balance, self.expiring, self.earns):
@@ -182,6 +187,7 @@ class CounterScreen(QWidget):
         )
         self.search.returnPressed.connect(lambda: self.find_member(self.search.text()))
         self.panel = MemberPanel()
+        self.panel.kiosk_pin.clicked.connect(self.set_kiosk_pin)
         # line entry ---------------------------------------------------------------------
         self.item_code = QLineEdit()
         self.item_code.setObjectName("itemcode")
@@ -440,16 +446,73 @@ class CounterScreen(QWidget):
                 )
             self.say(text)
 
+    def set_kiosk_pin(self) -> None:
+        """Set or reset the member's kiosk PIN (the member types it)."""
+        if self.member is None:
+            self.say(self.tr("Find the member first"))
+            return
+        from ui.kiosk_pin_dialog import KioskPinDialog
+
+        dialog = KioskPinDialog(
+            db=self.db,
+            runner=self.runner,
+            clock=self.clock,
+            actor=self.session,
+            member=self.member,
+            parent=self,
+        )
+        if dialog.exec() and dialog.saved:
+            self.say(self.tr("Kiosk PIN saved"))
+
     def show_history(self) -> None:
         if self.member is None:
             self.say(self.tr("Find the member first"))
             return
         member = self.member
+        printing = getattr(self.sink, "print_summary", None)
         self.runner.run(
             lambda: member_history(self.db, member.id),
-            lambda rows: HistoryDialog(member, rows, self.program.zone, self).exec(),
+            lambda rows: HistoryDialog(
+                member,
+                rows,
+                self.program.zone,
+                self,
+                print_statement=(lambda: self.print_statement(member.id)) if printing else None,
+            ).exec(),
             self.fail,
         )
+
+    def print_statement(self, member_id: str) -> None:
+        """The member's statement of the last 90 days on the receipt printer."""
+        from pos_app.reports.period import member_statement
+        from pos_app.reports.render import statement_receipt
+
+        printing = getattr(self.sink, "print_summary", None)
+        if printing is None:
+            self.say(self.tr("No receipt printer is set up (see devices.toml in the README)."))
+            return
+        now = self.clock()
+        today = self.program.business_day(now)
+        cfg = getattr(getattr(self.sink, "printer", None), "cfg", None)
+        language = getattr(cfg, "language", "zh_CN")
+        zone = self.program.zone
+
+        def build() -> tuple[str, str, list[tuple[str, str]]]:
+            first = today - dt.timedelta(days=89)
+            statement = member_statement(self.db, member_id, first, today, now=now)
+            return statement_receipt(statement, language, zone)
+
+        def send(slip: tuple[str, str, list[tuple[str, str]]]) -> None:
+            title, subtitle, rows = slip
+            printing(
+                title,
+                subtitle,
+                rows,
+                lambda _job: self.say(self.tr("Statement sent to the receipt printer.")),
+                self.fail,
+            )
+
+        self.runner.run(build, send, self.fail)
 
     # cart ---------------------------------------------------------------------------------
     def add_item(self, code: str) -> None:

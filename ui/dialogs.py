@@ -30,10 +30,12 @@ from pos_app.money import parse_yuan
 from pos_app.services.auth import StaffSession
 from pos_app.services.checkout import PAYMENT_METHODS, CheckoutQuote, PaymentInput
 from pos_app.services.history import HistoryRow
+from pos_app.services.member_pin import check_kiosk_pin, set_member_pin
 from pos_app.services.members import MemberView, Registration, register_member
 from ui import i18n
 from ui.errors import describe
 from ui.fmt import money, points
+from ui.kiosk_pin_dialog import kiosk_pin_fields
 from ui.ops import OpRunner
 
 Clock = Callable[[], dt.datetime]
@@ -76,7 +78,11 @@ class RegisterDialog(QDialog):
         self.referrer = QLineEdit()
         self.referrer.setObjectName("referrer")
         self.referrer.setPlaceholderText(self.tr("Referrer's card or phone (optional)"))
-        self.errors = {f: QLabel() for f in ("name", "phone", "card", "referrer")}
+        # the kiosk PIN step: optional, 4-6 digits, typed twice (the member types it)
+        self.pin, self.pin_repeat = kiosk_pin_fields()
+        self.errors = {
+            f: QLabel() for f in ("name", "phone", "card", "referrer", "pin", "pin_repeat")
+        }
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight)
         for label, widget, field in (
@@ -84,6 +90,8 @@ class RegisterDialog(QDialog):
             (self.tr("Mobile phone"), self.phone, "phone"),
             (self.tr("Card number"), self.card, "card"),
             (self.tr("Referred by"), self.referrer, "referrer"),
+            (self.tr("Kiosk PIN"), self.pin, "pin"),
+            (self.tr("Kiosk PIN again"), self.pin_repeat, "pin_repeat"),
         ):
             form.addRow(label, widget)
             self.errors[field].setObjectName("error")
@@ -106,9 +114,13 @@ class RegisterDialog(QDialog):
         self.message.clear()
         name, phone = self.name.text(), self.phone.text()
         card, referrer = self.card.text().strip() or None, self.referrer.text().strip() or None
+        pin, repeat = self.pin.text(), self.pin_repeat.text()
         now = self.clock()
-        self.runner.run(
-            lambda: register_member(
+
+        def register() -> Registration:
+            if pin or repeat:
+                check_kiosk_pin(pin, repeat)  # before anything is written
+            registration = register_member(
                 self.db,
                 actor=self.actor,
                 name=name,
@@ -116,10 +128,14 @@ class RegisterDialog(QDialog):
                 card=card,
                 referrer=referrer,
                 now=now,
-            ),
-            self._done,
-            self._failed,
-        )
+            )
+            if pin:
+                set_member_pin(
+                    self.db, actor=self.actor, member_id=registration.member.id, pin=pin, now=now
+                )
+            return registration
+
+        self.runner.run(register, self._done, self._failed)
 
     def _done(self, registration: Registration) -> None:
         self.registration = registration
@@ -340,6 +356,7 @@ class HistoryDialog(QDialog):
         rows: list[HistoryRow],
         zone: dt.tzinfo,
         parent: QWidget | None = None,
+        print_statement: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Points history: {name}").format(name=member.masked_name))
@@ -392,6 +409,14 @@ class HistoryDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
+        if print_statement is not None:
+            # the member asks for it at the counter: the last 90 days on the receipt printer
+            statement = close.addButton(
+                self.tr("Print statement (90 days)"), QDialogButtonBox.ButtonRole.ActionRole
+            )
+            statement.setObjectName("printstatement")
+            statement.setAutoDefault(False)
+            statement.clicked.connect(print_statement)
         box = QVBoxLayout(self)
         box.addWidget(self.table)
         box.addWidget(close)

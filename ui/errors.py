@@ -18,6 +18,11 @@ _HEADLINES = {
     "stale_quote": QT_TRANSLATE_NOOP("Errors", "The amounts changed; please check again"),
     "invalid_program": QT_TRANSLATE_NOOP("Errors", "The points program is invalid"),
     "offline_limit": QT_TRANSLATE_NOOP("Errors", "Not allowed while offline"),
+    "storage": QT_TRANSLATE_NOOP("Errors", "The store database cannot be used; nothing was saved"),
+    "storage_full": QT_TRANSLATE_NOOP("Errors", "The disk is full; nothing was saved"),
+    "storage_read_only": QT_TRANSLATE_NOOP(
+        "Errors", "The store database is read-only; nothing was saved"
+    ),
 }
 _OTHER = QT_TRANSLATE_NOOP("Errors", "Something went wrong")
 

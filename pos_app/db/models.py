@@ -570,3 +570,27 @@ class DayClose(Base):
     members_upto: Mapped[int] = mapped_column(Integer)
     #: the report as it was printed at the close (JSON), for reprints
     report_json: Mapped[str] = mapped_column(Text)
+
+
+class KioskPinState(Base):
+    """Wrong kiosk PINs of a member: after a few the member is locked out of the kiosk
+    for a while (kept in the database so a restart does not reset the count)."""
+
+    __tablename__ = "kiosk_pin_state"
+
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None]
+    updated_at: Mapped[dt.datetime]
+
+
+class KioskLookupGuard(Base):
+    """Failed look-ups (unknown card or phone, wrong PIN) of one kiosk in the current
+    window; too many and the kiosk refuses look-ups for a cool-down."""
+
+    __tablename__ = "kiosk_lookup_guard"
+
+    kiosk: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[dt.datetime]
+    blocked_until: Mapped[dt.datetime | None]

@@ -15,7 +15,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+from pos_app.errors import StorageError, StorageFull, StorageReadOnly
 
 _FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -72,13 +75,59 @@ class Tx:
 @contextmanager
 def read_tx(engine: Any) -> Iterator[Tx]:
     """A short read transaction on a pooled connection, without ORM overhead."""
-    raw = engine.raw_connection()
-    try:
-        conn = raw.driver_connection
-        conn.execute("BEGIN")
+    with storage_errors():
+        raw = engine.raw_connection()
         try:
-            yield Tx(conn)
+            conn = raw.driver_connection
+            conn.execute("BEGIN")
+            try:
+                yield Tx(conn)
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
         finally:
-            conn.execute("COMMIT")
-    finally:
-        raw.close()
+            raw.close()
+
+
+# SQLite result codes that mean the file itself cannot be used, not a bad statement
+_READ_ONLY = ("SQLITE_READONLY", "SQLITE_PERM")
+_BROKEN = ("SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_NOLFS")
+
+
+def storage_error(exc: BaseException) -> StorageError | None:
+    """The cashier's error for a failure of the database file (disk full, read-only,
+    unreadable), or None when ``exc`` is something else (a bug stays a bug)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if not isinstance(orig, sqlite3.Error):
+        return None
+    name = str(getattr(orig, "sqlite_errorname", "") or "")
+    text = str(orig).lower()
+    if name == "SQLITE_FULL" or "database or disk is full" in text:
+        return StorageFull(
+            "no space left for the store database; ask the manager to free disk space, "
+            "then try again (nothing was saved)"
+        )
+    if name.startswith(_READ_ONLY) or "readonly database" in text:
+        return StorageReadOnly(
+            "the store database cannot be written; ask the manager to check the file, "
+            "its folder and the disk (nothing was saved)"
+        )
+    if name.startswith(_BROKEN) or "disk i/o error" in text or "unable to open" in text:
+        return StorageError(
+            f"the store database failed ({orig}); ask the manager to check the disk "
+            "(nothing was saved)"
+        )
+    return None
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """Turn a failure of the database file into a :class:`StorageError` (a PosError the
+    counter shows), leaving every other error as it is."""
+    try:
+        yield
+    except (sqlite3.Error, DBAPIError) as exc:
+        error = storage_error(exc)
+        if error is None:
+            raise
+        raise error from exc

@@ -4,11 +4,15 @@
 * ``synchronous=FULL`` so a committed sale survives power loss;
 * ``foreign_keys=ON`` and a busy timeout;
 * write transactions start with ``BEGIN IMMEDIATE`` so two writers never
-  deadlock on a lock upgrade; reads use plain deferred transactions.
+  deadlock on a lock upgrade; reads use plain deferred transactions;
+* a full disk, a read-only or unreadable file is a :class:`StorageError` the
+  counter can show (``storage_errors``), never a half-written sale;
+* a new database file and the folder made for it are owner-only.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -23,7 +27,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from pos_app.db.raw import Tx
+from pos_app.db.raw import Tx, storage_errors
+from pos_app.errors import StorageReadOnly
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 5000
@@ -99,29 +104,33 @@ class StoreDB:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: committed on success, rolled back on any error."""
-        with self._writer() as session, session.begin():
+        with storage_errors(), self._writer() as session, session.begin():
             yield session
 
     @contextmanager
     def write_raw(self) -> Iterator[Tx]:
         """A write transaction on a pooled DBAPI connection, for the hot paths that
         run plain SQL (checkout): ``BEGIN IMMEDIATE``, then commit or roll back."""
-        raw = self.engine.raw_connection()
-        try:
-            conn = raw.driver_connection
-            conn.execute("BEGIN IMMEDIATE")
+        with storage_errors():
+            raw = self.engine.raw_connection()
             try:
-                yield Tx(conn)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-        finally:
-            raw.close()
+                conn = raw.driver_connection
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield Tx(conn)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    # SQLite may have rolled back already (a full disk does): a second
+                    # ROLLBACK would fail and hide the reason
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            finally:
+                raw.close()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._reader() as session, session.begin():
+        with storage_errors(), self._reader() as session, session.begin():
             yield session
 
     def cached(self, key: str, make: Any) -> Any:
@@ -136,10 +145,32 @@ class StoreDB:
 
 
 def open_store(path: str | Path) -> StoreDB:
-    """Open (creating if needed) and migrate the store database at ``path``."""
+    """Open (creating if needed) and migrate the store database at ``path``.
+
+    A database that cannot be written is refused here (:class:`StorageReadOnly`),
+    before a cashier rings up a sale that could not be saved."""
     if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(path)
-    if current_revision(engine) != head_revision():
-        migrate(engine)
+        _prepare_file(Path(path))
+    with storage_errors():
+        engine = make_engine(path)
+        if current_revision(engine) != head_revision():
+            migrate(engine)
     return StoreDB(engine)
+
+
+def _prepare_file(path: Path) -> None:
+    """Create a new database file owner-only (SQLite gives its -wal and -shm files the
+    same mode), in an owner-only folder when the folder is new; or check that an
+    existing one can be written, file and folder (where -wal and -shm live)."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.close(fd)
+        os.chmod(path, 0o600)  # whatever the umask
+    elif not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        raise StorageReadOnly(
+            f"the store database {path} is read-only (the file or its folder cannot be "
+            "written), so no sale could be saved. Ask the manager to check its permissions "
+            "and the disk"
+        )

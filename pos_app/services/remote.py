@@ -36,6 +36,7 @@ from pos_app.program.loader import error_field, error_message
 from pos_app.services.context import Context, context
 from pos_app.services.gifts import parse_gift, set_stock, upsert_gift
 from pos_app.services.ledger import ENTRY_KINDS, MemberRow, entry_exists, post_remote
+from pos_app.services.member_pin import store_pin_hash
 from pos_app.services.outbox import pending_stock_change
 from pos_app.services.programs import activate_program, installed_version
 
@@ -210,6 +211,8 @@ class MemberData(_Data):
     home_store: str | None = Field(default=None, max_length=32)
     referrer_id: str | None = Field(default=None, max_length=36)
     created_at: AwareDatetime
+    #: the kiosk PIN's hash set at some counter (None: not known, leave it as it is)
+    pin_hash: str | None = Field(default=None, max_length=200)
 
 
 class CardData(_Data):
@@ -286,6 +289,18 @@ class ApplyResult:
     cursor: int
     #: members whose details or points changed (a screen showing one may refresh it)
     members: frozenset[str] = frozenset()
+
+
+#: a card change: (card_no, member_id, status, now, replaced_by); the bulk path uses it too
+CARD_UPSERT = (
+    "INSERT INTO member_cards (card_no, member_id, status, issued_at, closed_at, "
+    "replaced_by) VALUES (?1, ?2, ?3, ?4, CASE WHEN ?3 = 'active' THEN NULL ELSE ?4 END, "
+    "?5) ON CONFLICT (card_no) DO UPDATE SET member_id = excluded.member_id, "
+    "status = excluded.status, "
+    "closed_at = CASE WHEN excluded.status = 'active' THEN NULL "
+    "  ELSE COALESCE(member_cards.closed_at, excluded.closed_at) END, "
+    "replaced_by = COALESCE(excluded.replaced_by, member_cards.replaced_by)"
+)
 
 
 class _Applier:
@@ -366,6 +381,10 @@ class _Applier:
                 "status = ?, updated_at = ? WHERE id = ?",
                 (name, phone, phone[-4:] if phone else None, d.tier_code, d.status, stamp, d.id),
             )
+        if d.pin_hash is not None and d.pin_hash != tx.value(
+            "SELECT pin_hash FROM members WHERE id = ?", (d.id,)
+        ):
+            store_pin_hash(tx, d.id, d.pin_hash, self.now)
         self.members.add(d.id)
         return True
 
@@ -377,16 +396,7 @@ class _Applier:
         )
         self._member_exists(d.member_id, "data.member_id")
         stamp = to_db(self.now)
-        self.tx.run(
-            "INSERT INTO member_cards (card_no, member_id, status, issued_at, closed_at, "
-            "replaced_by) VALUES (?1, ?2, ?3, ?4, CASE WHEN ?3 = 'active' THEN NULL ELSE ?4 END, "
-            "?5) ON CONFLICT (card_no) DO UPDATE SET member_id = excluded.member_id, "
-            "status = excluded.status, "
-            "closed_at = CASE WHEN excluded.status = 'active' THEN NULL "
-            "  ELSE COALESCE(member_cards.closed_at, excluded.closed_at) END, "
-            "replaced_by = COALESCE(excluded.replaced_by, member_cards.replaced_by)",
-            (card_no, d.member_id, d.status, stamp, replaced_by),
-        )
+        self.tx.run(CARD_UPSERT, (card_no, d.member_id, d.status, stamp, replaced_by))
         self.members.add(d.member_id)
         return True
 

@@ -540,6 +540,10 @@ def import_members_csv(engine: Engine, text: str, now: dt.datetime) -> ImportRep
     with engine.begin() as conn:
         program = _active_program(conn)
         stores = set(conn.execute(select(models.Store.code)).scalars())
+        chunk: list[tuple[int, _Row]] = []
+        #: phones and cards of the rows read so far: a row repeating one is imported alone,
+        #: after the rows before it (it may update the member an earlier row added)
+        seen: set[str] = set()
         for cells in reader:
             line = reader.line_num
             if not any(cell.strip() for cell in cells):
@@ -549,14 +553,239 @@ def import_members_csv(engine: Engine, text: str, now: dt.datetime) -> ImportRep
                 continue
             try:
                 row = _parse_member_row(dict(zip(columns, cells, strict=True)), program, stores)
-                with conn.begin_nested():
-                    counts[_import_member(conn, row, program, now)] += 1
             except PosError as exc:
                 rejected.append((line, str(exc)))
-            except IntegrityError:
-                # a store registered the same phone or card while this file was imported
-                rejected.append((line, "the phone or card was just taken by another member"))
+                continue
+            keys = (row.phone, f"card:{row.card}") if row.card else (row.phone,)
+            if any(key in seen for key in keys):
+                _import_rows(conn, chunk, program, now, counts, rejected)
+                chunk = []
+                _import_one(conn, line, row, program, now, counts, rejected)
+            else:
+                chunk.append((line, row))
+                if len(chunk) >= IMPORT_CHUNK:
+                    _import_rows(conn, chunk, program, now, counts, rejected)
+                    chunk = []
+            seen.update(keys)
+        _import_rows(conn, chunk, program, now, counts, rejected)
+    rejected.sort(key=lambda item: item[0])
     return ImportReport(rejected=rejected, **counts)
+
+
+#: rows imported together (one look-up of their phones and cards, bulk inserts)
+IMPORT_CHUNK = 5000
+
+
+def _import_one(
+    conn: Connection,
+    line: int,
+    row: _Row,
+    program: Program | None,
+    now: dt.datetime,
+    counts: dict[str, int],
+    rejected: list[tuple[int, str]],
+) -> None:
+    try:
+        with conn.begin_nested():
+            counts[_import_member(conn, row, program, now)] += 1
+    except PosError as exc:
+        rejected.append((line, str(exc)))
+    except IntegrityError:
+        # a store registered the same phone or card while this file was imported
+        rejected.append((line, "the phone or card was just taken by another member"))
+
+
+#: member columns an import's ``member`` change does not carry (as :func:`_member_data`;
+#: a kiosk PIN hash is never imported, it travels in its own changes)
+MEMBER_FEED_EXCLUDED = frozenset({"balance", "overdraft_since", "updated_at", "pin_hash"})
+
+
+def _feed_value(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.datetime | dt.date) else value
+
+
+def _member_datas(conn: Connection, member_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Members as ``member`` feed changes, many at once: every column of ``hq_members``
+    but the balance and bookkeeping (the same change :func:`_member_data` makes)."""
+    m = models.Member
+    cols = [c for c in m.__table__.columns if c.name not in MEMBER_FEED_EXCLUDED]
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(member_ids), IMPORT_CHUNK):
+        part = member_ids[start : start + IMPORT_CHUNK]
+        for r in conn.execute(select(*cols).where(m.id.in_(part))).mappings():
+            found[r["id"]] = {c.name: _feed_value(r[c.name]) for c in cols}
+    return found
+
+
+def _feed_many(
+    conn: Connection, changes: list[tuple[str, dict[str, Any]]], now: dt.datetime
+) -> None:
+    """Append ``(kind, data)`` changes to the feed in this order (like :func:`feed` each)."""
+    if not changes:
+        return
+    last = int(
+        conn.execute(
+            text("UPDATE hq_counters SET value = value + :n WHERE name = 'feed' RETURNING value"),
+            {"n": len(changes)},
+        ).scalar_one()
+    )
+    first = last - len(changes) + 1
+    stamp = naive_utc(now)
+    conn.execute(
+        text(
+            "INSERT INTO hq_feed (cursor, kind, origin, scope, data, created_at) "
+            "VALUES (:cursor, :kind, NULL, NULL, :data, :now)"
+        ),
+        [
+            {"cursor": first + i, "kind": kind, "data": _json(data), "now": stamp}
+            for i, (kind, data) in enumerate(changes)
+        ],
+    )
+
+
+def _import_rows(
+    conn: Connection,
+    rows: list[tuple[int, _Row]],
+    program: Program | None,
+    now: dt.datetime,
+    counts: dict[str, int],
+    rejected: list[tuple[int, str]],
+) -> None:
+    """Import rows whose phones and cards are all different, in bulk; the same outcome,
+    report and feed as :func:`_import_member` row by row (which takes over if a store
+    registers one of the phones or cards meanwhile)."""
+    if not rows:
+        return
+    try:
+        with conn.begin_nested():
+            outcome = _import_bulk(conn, rows, program, now)
+    except IntegrityError:
+        for line, row in rows:
+            _import_one(conn, line, row, program, now, counts, rejected)
+        return
+    for key, value in outcome[0].items():
+        counts[key] += value
+    rejected.extend(outcome[1])
+
+
+def _import_bulk(
+    conn: Connection, rows: list[tuple[int, _Row]], program: Program | None, now: dt.datetime
+) -> tuple[dict[str, int], list[tuple[int, str]]]:
+    phones = [row.phone for _, row in rows]
+    cards = [row.card for _, row in rows if row.card is not None]
+    existing = {
+        r.phone: r
+        for r in conn.execute(
+            text(
+                "SELECT id, phone, name, tier_code, home_store FROM hq_members "
+                "WHERE phone = ANY(:phones)"
+                if conn.dialect.name == "postgresql"
+                else "SELECT id, phone, name, tier_code, home_store FROM hq_members "
+                "WHERE phone IN (SELECT value FROM json_each(:phones))"
+            ),
+            {"phones": phones if conn.dialect.name == "postgresql" else json.dumps(phones)},
+        )
+    }
+    owners: dict[str, str] = {}
+    if cards:
+        owners = {
+            r.card_no: r.member_id
+            for r in conn.execute(
+                text(
+                    "SELECT card_no, member_id FROM hq_cards WHERE card_no = ANY(:cards)"
+                    if conn.dialect.name == "postgresql"
+                    else "SELECT card_no, member_id FROM hq_cards "
+                    "WHERE card_no IN (SELECT value FROM json_each(:cards))"
+                ),
+                {"cards": cards if conn.dialect.name == "postgresql" else json.dumps(cards)},
+            )
+        }
+    stamp = naive_utc(now)
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    rejected: list[tuple[int, str]] = []
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    new_cards: list[dict[str, Any]] = []
+    #: in line order: (kind, member id or card data) for the feed
+    changes: list[tuple[str, Any]] = []
+    for line, row in rows:
+        member = existing.get(row.phone)
+        owner = owners.get(row.card) if row.card is not None else None
+        if owner is not None and (member is None or owner != member.id):
+            rejected.append((line, f"card: card {row.card} belongs to another member"))
+            continue
+        if member is None:
+            if row.tier is None and program is None:
+                rejected.append((line, "tier: give a tier (no program is loaded at HQ yet)"))
+                continue
+            member_id = str(uuid.uuid4())
+            inserts.append(
+                {
+                    "id": member_id,
+                    "name": row.name,
+                    "phone": row.phone,
+                    "tier": row.tier or cast(Program, program).base_tier.code,
+                    "home": row.home_store,
+                    "now": stamp,
+                }
+            )
+            outcome = "added"
+        else:
+            member_id = member.id
+            wanted = (row.name, row.tier or member.tier_code, row.home_store or member.home_store)
+            outcome = "unchanged"
+            if wanted != (member.name, member.tier_code, member.home_store):
+                updates.append(
+                    {
+                        "name": wanted[0],
+                        "tier": wanted[1],
+                        "home": wanted[2],
+                        "now": stamp,
+                        "id": member_id,
+                    }
+                )
+                outcome = "updated"
+        if outcome != "unchanged":
+            changes.append(("member", member_id))
+        if row.card is not None and owner is None:
+            card = {"card_no": row.card, "member_id": member_id, "status": "active"}
+            new_cards.append(card)
+            changes.append(("card", card))
+            if outcome == "unchanged":
+                outcome = "updated"
+        counts[outcome] += 1
+    if inserts:
+        conn.execute(
+            text(
+                "INSERT INTO hq_members (id, name, phone, tier_code, status, home_store, "
+                "referrer_id, balance, created_at, updated_at) VALUES (:id, :name, :phone, "
+                ":tier, 'active', :home, NULL, 0, :now, :now)"
+            ),
+            inserts,
+        )
+    if updates:
+        conn.execute(
+            text(
+                "UPDATE hq_members SET name = :name, tier_code = :tier, home_store = :home, "
+                "updated_at = :now WHERE id = :id"
+            ),
+            updates,
+        )
+    if new_cards:
+        conn.execute(
+            text(
+                "INSERT INTO hq_cards (card_no, member_id, status) "
+                "VALUES (:card_no, :member_id, :status)"
+            ),
+            new_cards,
+        )
+    datas = _member_datas(conn, [ref for kind, ref in changes if kind == "member"])
+    _feed_many(
+        conn,
+        [(kind, datas[ref] if kind == "member" else ref) for kind, ref in changes],
+        now,
+    )
+    return counts, rejected
 
 
 # -- status --------------------------------------------------------------------------------

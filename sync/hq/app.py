@@ -6,6 +6,8 @@ token>`` and ``X-POS-Protocol: 1``):
 * ``POST /v1/push``: a batch of outbox events; per-event accepted / duplicate /
   rejected and how far the device is acknowledged.
 * ``GET /v1/pull?cursor=N&limit=M``: the next page of the change feed.
+* ``GET /v1/bootstrap?cursor=N&limit=M``: the same pages in bigger sizes, for a
+  store far behind (its first download).
 * ``POST /v1/authorize``: may a member spend this many points now?
 * ``GET /v1/health``: no token needed.
 
@@ -24,7 +26,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -32,6 +34,7 @@ from pos_app import __version__
 from sync.hq import service
 from sync.hq.service import DeviceIdentity
 from sync.protocol import (
+    MAX_BOOTSTRAP_PAGE,
     MAX_PULL_PAGE,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
@@ -126,6 +129,18 @@ def create_app(engine: Engine, *, clock: Callable[[], dt.datetime] = _utc_now) -
         feed_schema: Annotated[int, Query(ge=1, le=1000)] = service.FEED_SCHEMA,
     ) -> PullResponse:
         return service.pull(engine, dev, cursor, limit, clock(), feed_schema=feed_schema)
+
+    @app.get("/v1/bootstrap", response_model=PullResponse)
+    def bootstrap(
+        dev: Device,
+        cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_BOOTSTRAP_PAGE)] = MAX_BOOTSTRAP_PAGE,
+        feed_schema: Annotated[int, Query(ge=1, le=1000)] = service.FEED_SCHEMA,
+    ) -> Response:
+        """The feed as ``/v1/pull`` sends it, in bigger pages written around the stored
+        JSON: for a store far behind (a new store's first download)."""
+        body = service.pull_encoded(engine, dev, cursor, limit, clock(), feed_schema=feed_schema)
+        return Response(body, media_type="application/json")
 
     @app.post("/v1/authorize")
     def authorize(body: AuthorizeRequest, dev: Device) -> AuthorizeResponse:

@@ -104,6 +104,8 @@ class Member(HQBase):
     status: Mapped[str] = mapped_column(String(16), default="active")
     home_store: Mapped[str | None] = mapped_column(String(16))
     referrer_id: Mapped[str | None] = mapped_column(String(ID))
+    #: the member's kiosk PIN as its salted slow hash (never the PIN), set at a counter
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
     #: the ledger sum, kept in the same transaction as every entry
     balance: Mapped[int] = mapped_column(BigInteger, default=0)
     #: set when an offline spend took the balance below zero (cleared when repaid)

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from devices.escpos_reader import parse, receipt_text
@@ -29,6 +29,7 @@ from tests.ui.test_printing import (  # noqa: F401  (fake, modals, sink_factory:
 )
 from ui import i18n
 from ui.app import screenshot
+from ui.dialogs import HistoryDialog
 from ui.login import ApprovalDialog
 from ui.manager import ManagerDialog
 from ui.ops import OpRunner
@@ -212,3 +213,30 @@ def test_reports_screen_renders(
     assert path.stat().st_size > 10_000
     title = "日结积分报表" if language == "zh_CN" else "End-of-day points report"
     assert title in dialog.preview.toPlainText()
+
+
+def test_cashier_prints_a_members_statement_from_the_history(
+    supermarket: Counter,
+    window_factory: WindowFactory,
+    sink_factory: SinkFactory,  # noqa: F811
+    fake: FakePrinter,  # noqa: F811
+    modals: Modals,  # noqa: F811
+) -> None:
+    _day_with_sales(supermarket)
+    sink = sink_factory(fake.url)
+    window = window_factory(supermarket, sink=sink)  # a cashier is logged in
+    screen = screen_of(window)
+    screen.find_member("8800001234")
+    assert screen.member is not None
+
+    def press_print(dialog: HistoryDialog) -> None:
+        dialog.findChild(QPushButton, "printstatement").click()  # type: ignore[union-attr]
+        dialog.accept()
+
+    modals.expect(HistoryDialog, press_print)
+    screen.show_history()
+    modals.check()
+    assert send_all(sink) == 1
+    slip = receipt_text(parse(fake.received))
+    assert "会员积分对账单" in slip and "王**" in slip and "13900001111" not in slip
+    assert f"{supermarket.balance(screen.member.id):,}" in slip  # the closing balance

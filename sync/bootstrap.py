@@ -1,0 +1,100 @@
+"""A store far behind HQ (a new store's first download) pulls in big pages.
+
+HQ writes each page around the JSON its feed rows already hold
+(``GET /v1/bootstrap``); a fetch thread gets the next page while this thread
+applies the current one in bulk (:func:`pos_app.services.bootstrap.apply_page`),
+each page with its cursor in one store transaction: a download killed at any
+point resumes from the last page applied, and nothing is applied twice or half.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import Literal
+
+from pos_app.db.store import StoreDB
+from pos_app.services import bootstrap
+from sync.client import BulkPage, HQClient, HQRefused
+
+log = logging.getLogger(__name__)
+
+#: changes per bootstrap page (HQ allows up to ``MAX_BOOTSTRAP_PAGE``)
+BOOTSTRAP_PAGE = 20_000
+#: a store at least this far behind HQ's head downloads through the bootstrap path
+BOOTSTRAP_BEHIND = 10_000
+#: pages fetched ahead of the one being applied
+AHEAD = 2
+
+Outcome = Literal["done", "refetch", "unsupported"]
+
+
+def download(
+    db: StoreDB,
+    client: HQClient,
+    cursor: int,
+    *,
+    clock: Callable[[], dt.datetime],
+    page: int = BOOTSTRAP_PAGE,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, int, Outcome]:
+    """Apply the feed from ``cursor`` to its head in big pages.
+
+    Returns ``(changes applied, cursor now, outcome)``: ``"done"`` (caught up),
+    ``"refetch"`` (HQ asks to start again from 0) or ``"unsupported"`` (an HQ without
+    the bootstrap endpoint: nothing was applied, use ordinary pulls).
+    """
+    pages: queue.Queue[BulkPage | BaseException] = queue.Queue(maxsize=AHEAD)
+    stop = threading.Event()
+
+    def put(item: BulkPage | BaseException) -> None:
+        while not stop.is_set():
+            try:
+                pages.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def fetch(at: int) -> None:
+        try:
+            while not stop.is_set():
+                got = client.pull_bulk(at, page)
+                put(got)
+                if got.refetch or not got.more:
+                    return
+                at = got.next_cursor
+        except BaseException as exc:  # handed to the applying thread, which raises it
+            put(exc)
+
+    fetcher = threading.Thread(target=fetch, args=(cursor,), name="pos-bootstrap", daemon=True)
+    fetcher.start()
+    applied = 0
+    try:
+        while True:
+            item = pages.get()
+            if isinstance(item, HQRefused) and item.status in (404, 405) and applied == 0:
+                log.info("HQ has no bootstrap endpoint; pulling page by page")
+                return 0, cursor, "unsupported"
+            if isinstance(item, BaseException):
+                raise item
+            if item.refetch:
+                return applied, cursor, "refetch"
+            if item.changes or item.next_cursor != cursor:
+                bootstrap.apply_page(db, item.changes, next_cursor=item.next_cursor, now=clock())
+            applied += len(item.changes)
+            cursor = item.next_cursor
+            if progress is not None:
+                progress(cursor, item.head)
+            if not item.more:
+                return applied, cursor, "done"
+    finally:
+        stop.set()
+        while True:  # let a fetcher blocked on a full queue see the stop
+            try:
+                pages.get_nowait()
+            except queue.Empty:
+                break
+        fetcher.join(5)

@@ -1,0 +1,199 @@
+"""A new store's first download in big pages (``/v1/bootstrap``, bulk apply, a fetch
+thread ahead of the apply) ends exactly where page-by-page pulls end, keeps whole
+pages only when killed mid-way, and resumes; HQ's bulk member import feeds the
+same changes as its row-by-row path."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from pos_app.db.store import open_store
+from pos_app.services import remote
+from pos_app.services.doctor import check_books
+from sync.client import HQClient
+from sync.hq import admin
+from sync.runner import pull_all
+from tests.conftest import QUIET_DAY
+from tests.hq.conftest import NOW, TokenFactory
+from tests.hq.server import running_hq
+from tests.hq.stores import make_store
+from tests.hq.test_sync_faults import kill9, read_until, spawn, store_rows
+
+MEMBERS = 1500
+
+
+def members_csv(count: int, start: int = 0) -> str:
+    rows = ["name,phone,card,tier,home_store"]
+    rows += [f"会员{i},139{i:08d},77{i:08d},normal,S01" for i in range(start, start + count)]
+    return "\n".join(rows) + "\n"
+
+
+def load_hq(hq: Engine, device_token: TokenFactory) -> tuple[str, str]:
+    token_a, token_b = device_token("S01", "T1"), device_token("S02", "T1")
+    report = admin.import_members_csv(hq, members_csv(MEMBERS), NOW)
+    assert report.added == MEMBERS and not report.rejected
+    return token_a, token_b
+
+
+def local_members(path: Path) -> list[tuple[Any, ...]]:
+    return store_rows(
+        path,
+        "SELECT id, name, phone, phone_last4, tier_code, status, home_store, referrer_id "
+        "FROM members ORDER BY id",
+    )
+
+
+def local_cards(path: Path) -> list[tuple[Any, ...]]:
+    return store_rows(path, "SELECT card_no, member_id, status FROM member_cards ORDER BY 1")
+
+
+def hq_members(hq: Engine) -> list[tuple[Any, ...]]:
+    with hq.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(text("SELECT id, name, phone FROM hq_members ORDER BY id"))
+        ]
+
+
+def test_bulk_download_ends_like_page_by_page_pulls(
+    hq: Engine, device_token: TokenFactory, tmp_path: Path
+) -> None:
+    _, token = load_hq(hq, device_token)
+    with running_hq(hq) as url:
+        (tmp_path / "slow").mkdir()
+        (tmp_path / "fast").mkdir()
+        slow = make_store(tmp_path / "slow", "S02", "T1", url)
+        fast = make_store(tmp_path / "fast", "S02", "T1", url)
+        seen: list[tuple[int, int]] = []
+        with HQClient(url, token) as client:
+            plain = pull_all(slow.db, client, clock=lambda: QUIET_DAY, bulk_page=0)
+            bulk = pull_all(
+                fast.db,
+                client,
+                clock=lambda: QUIET_DAY,
+                bulk_page=700,
+                bulk_behind=0,
+                progress=lambda c, h: seen.append((c, h)),
+            )
+        assert plain == bulk == 2 * MEMBERS
+        head = remote.sync_state(slow.db).cursor
+        assert remote.sync_state(fast.db).cursor == head
+        # progress moves page by page up to the head (the counter shows "fetching N%")
+        assert len(seen) >= 3 and seen[-1] == (head, head)
+        assert [c for c, _ in seen] == sorted(c for c, _ in seen)
+        assert check_books(fast.db) == []
+        slow.db.close()
+        fast.db.close()
+    a, b = Path(slow.db.path), Path(fast.db.path)
+    assert local_members(a) == local_members(b)
+    assert local_cards(a) == local_cards(b)
+    assert [r[:3] for r in local_members(b)] == hq_members(hq)
+
+
+def test_bulk_download_again_changes_nothing_and_a_phone_moves_to_hq(
+    hq: Engine, device_token: TokenFactory, tmp_path: Path
+) -> None:
+    _, token = load_hq(hq, device_token)
+    with running_hq(hq) as url:
+        store = make_store(tmp_path, "S02", "T1", url)
+        # registered here offline with a phone HQ gave to its own member: HQ decides
+        local = store.register(name="本地", phone=f"139{7:08d}")
+        with HQClient(url, token) as client:
+            pull_all(store.db, client, clock=lambda: QUIET_DAY, bulk_page=500, bulk_behind=0)
+            before = local_members(Path(store.db.path))
+            remote.reset_cursor(store.db)
+            pull_all(store.db, client, clock=lambda: QUIET_DAY, bulk_page=500, bulk_behind=0)
+        path = Path(store.db.path)
+        assert local_members(path) == before
+        row = store_rows(path, f"SELECT phone FROM members WHERE id = '{local.id}'")
+        assert row == [(None,)]
+        assert check_books(store.db) == []
+        store.db.close()
+
+
+BULK_PULLER = r"""
+import sys
+from pos_app.db.store import open_store
+from sync.client import HQClient
+from sync.runner import pull_all
+
+db = open_store(sys.argv[1])
+print("ready", flush=True)
+with HQClient(sys.argv[2], sys.argv[3]) as client:
+    pull_all(db, client, page=100, bulk_page=200, bulk_behind=0,
+             progress=lambda c, h: print("page", c, h, flush=True))
+print("done", flush=True)
+"""
+
+
+def test_bulk_download_killed_mid_way_keeps_whole_pages_and_resumes(
+    hq: Engine, device_token: TokenFactory, tmp_path: Path
+) -> None:
+    _, token = load_hq(hq, device_token)
+    with hq.connect() as conn:
+        feed = [
+            (int(c), kind, data)
+            for c, kind, data in conn.execute(
+                text("SELECT cursor, kind, data FROM hq_feed ORDER BY cursor")
+            )
+        ]
+    head = feed[-1][0]
+    rng = random.Random(3)
+    with running_hq(hq) as url:
+        store = make_store(tmp_path, "S02", "T1", url)
+        store.db.close()
+        path = Path(store.db.path)
+        last = 0
+        for _ in range(4):
+            proc = spawn(BULK_PULLER, str(path), url, token)
+            read_until(proc, "ready")
+            # 1 page of 100, then 15 of 200: at most 3 a life
+            read_until(proc, "page", rng.randint(1, 3))
+            time.sleep(rng.uniform(0, 0.02))
+            kill9(proc)
+            db = open_store(path)
+            try:
+                assert check_books(db) == []
+                cursor = remote.sync_state(db).cursor
+            finally:
+                db.close()
+            assert last < cursor < head
+            last = cursor
+            # exactly the pages up to the stored cursor: the members and cards they carry
+            upto = [(kind, json.loads(data)) for c, kind, data in feed if c <= cursor]
+            assert {r[0] for r in local_members(path)} == {
+                d["id"] for kind, d in upto if kind == "member"
+            }
+            assert {r[0] for r in local_cards(path)} == {
+                d["card_no"] for kind, d in upto if kind == "card"
+            }
+        proc = spawn(BULK_PULLER, str(path), url, token)
+        read_until(proc, "done")
+        proc.communicate(timeout=30)
+        assert store_rows(path, "SELECT cursor FROM sync_state WHERE id = 1") == [(head,)]
+    assert [r[:3] for r in local_members(path)] == hq_members(hq)
+    assert len(local_cards(path)) == MEMBERS
+
+
+def test_bulk_import_feeds_what_the_row_by_row_import_feeds(hq: Engine) -> None:
+    admin.add_store(hq, code="S01", name="一号店", now=NOW)
+    report = admin.import_members_csv(hq, members_csv(20), NOW)
+    assert report.added == 20
+    with hq.begin() as conn:
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM hq_members ORDER BY id"))]
+        bulk = admin._member_datas(conn, ids)
+        assert bulk == {i: admin._member_data(conn, i) for i in ids}
+        feed = [
+            (kind, data)
+            for kind, data in conn.execute(text("SELECT kind, data FROM hq_feed ORDER BY cursor"))
+        ]
+    # member, card, member, card ... in the file's order
+    assert [kind for kind, _ in feed] == ["member", "card"] * 20
+    again = admin.import_members_csv(hq, members_csv(25), NOW)
+    assert (again.added, again.updated, again.unchanged) == (5, 0, 20)
