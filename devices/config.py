@@ -126,10 +126,18 @@ class DisplayConfig(_Strict):
     language: Literal["zh_CN", "en"] = "zh_CN"
 
 
+class KioskConfig(_Strict):
+    """The member kiosk on this machine (``pos-app kiosk``)."""
+
+    #: back to the idle screen after this many seconds without a touch
+    idle_seconds: int = Field(30, ge=5, le=3600)
+
+
 class DevicesConfig(_Strict):
     printer: PrinterConfig | None = None
     scanners: tuple[ScannerConfig, ...] = ()
     display: DisplayConfig | None = None
+    kiosk: KioskConfig = KioskConfig()
 
 
 def parse_printer_url(url: str) -> tuple[str, str, dict[str, str]]:

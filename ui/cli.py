@@ -57,9 +57,9 @@ def _window_parser() -> argparse.ArgumentParser:
     kiosk.add_argument(
         "--idle-seconds",
         type=int,
-        default=30,
         metavar="N",
-        help="back to the idle screen after N seconds without a touch (default 30)",
+        help="back to the idle screen after N seconds without a touch "
+        "(default: [kiosk] idle_seconds in devices.toml, else 30)",
     )
     kiosk.add_argument("--windowed", action="store_true", help="a 1280x800 window, for trying")
     kiosk.add_argument(
@@ -118,20 +118,21 @@ def _kiosk(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"no store database at {path}; set one up with 'pos-app init'", file=sys.stderr)
         return 2
-    if not 5 <= args.idle_seconds <= 3600:
+    if args.idle_seconds is not None and not 5 <= args.idle_seconds <= 3600:
         print("--idle-seconds: between 5 and 3600 seconds", file=sys.stderr)
         return 2
     try:
         devices = load_devices_config(Path(args.devices) if args.devices else None)
         sync_config = None if args.no_sync else load_sync_config()
+        db = open_store(path)
     except PosError as exc:
         print(f"settings: {exc.message}", file=sys.stderr)
         return 2
     return run_kiosk(
-        open_store(path),
+        db,
         devices=devices,
         sync_config=sync_config,
-        idle_seconds=args.idle_seconds,
+        idle_seconds=args.idle_seconds or devices.kiosk.idle_seconds,
         windowed=args.windowed,
     )
 

@@ -262,3 +262,15 @@ def test_preview_printer(tmp_path: Path) -> None:
     assert cfg.scheme == "preview"
     assert parse_printer_url(cfg.url)[1] == str(tmp_path)
     assert (cfg.language, cfg.columns) == ("en", 32)
+
+
+def test_the_kiosk_idle_timeout_is_read_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "devices.toml"
+    path.write_text("[kiosk]\nidle_seconds = 45\n", "utf-8")
+    assert load_devices_config(path).kiosk.idle_seconds == 45
+    path.write_text("[printer]\nurl = 'tcp://127.0.0.1:9100'\n", "utf-8")
+    assert load_devices_config(path).kiosk.idle_seconds == 30  # the default
+    path.write_text("[kiosk]\nidle_seconds = 2\n", "utf-8")
+    with pytest.raises(InvalidInput) as info:
+        load_devices_config(path)
+    assert "idle_seconds" in str(info.value)
