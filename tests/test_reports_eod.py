@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -716,3 +717,25 @@ def test_period_gifts_match_the_gift_points_of_the_period(supermarket: Counter) 
     # the period's ledger: one bag for 300 points, given back only after the period
     assert sum(d.redeemed for d in period.days) == 300
     assert [(g.code, g.quantity, g.points) for g in period.gifts] == [("bag", 1, 300)]
+
+
+def test_hours_follow_local_clock_hours_in_a_half_hour_zone(
+    counter_factory: Callable[..., Counter],
+) -> None:
+    """Asia/Kolkata is UTC+05:30: a local hour spans two UTC hours, so grouping by the UTC
+    hour alone would split 10:10 and 10:50 apart (and call them 09 and 10)."""
+    data = tomllib.loads(bundled_program_text("supermarket"))
+    data["program"]["timezone"] = "Asia/Kolkata"
+    kolkata = ZoneInfo("Asia/Kolkata")
+    c = counter_factory(program_from_dict(data), dt.datetime(2026, 3, 2, 9, tzinfo=kolkata))
+    for minute in (10, 50):
+        c.sell(
+            None, [CartLine("daily", 1000)], now=dt.datetime(2026, 3, 2, 10, minute, tzinfo=kolkata)
+        )
+    c.sell(None, [CartLine("daily", 500)], now=dt.datetime(2026, 3, 2, 12, 5, tzinfo=kolkata))
+    report = eod_report(c.db, dt.date(2026, 3, 2), now=dt.datetime(2026, 3, 2, 23, tzinfo=kolkata))
+    assert [(h.hour, h.sales, h.sales_fen) for h in report.hours] == [
+        (10, 2, 2000),
+        (11, 0, 0),
+        (12, 1, 500),
+    ]

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -109,6 +110,9 @@ class Member(Base):
     __table_args__ = (
         CheckConstraint("status IN ('active', 'frozen', 'closed')", name="status"),
         Index("ix_members_phone_last4", "phone_last4"),
+        # reports: new members of a store and day; members in debt (few, so a small index)
+        Index("ix_members_home_store_created_at", "home_store", "created_at"),
+        Index("ix_members_overdrawn", "home_store", sqlite_where=text("balance < 0")),
     )
 
     id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)

@@ -355,32 +355,64 @@ def _cashiers(tx: Tx, store_code: str, rows: RowRange) -> list[CashierLine]:
 
 
 def _hours(tx: Tx, store_code: str, rows: RowRange, program: Program) -> list[HourLine]:
-    """Sales and points issued per local clock hour, in the order the business day runs."""
+    """Sales and points issued per local clock hour, in the order the business day runs.
+
+    Rows are grouped by their UTC hour in SQL; a UTC hour maps onto one local hour
+    whenever the zone's offset is whole hours at that moment (China, and every zone
+    whose clocks change on the hour). Other zones are grouped row by row.
+    """
     hours: dict[int, HourLine] = {}
     day = rows.day.isoformat()
+    zone = program.zone
 
-    def hour_of(text: str) -> HourLine:
-        moment = from_db(text)
+    def local_hours(text: str, count: int) -> list[tuple[int, int]]:
+        moment = from_db(text[:13] + ":00:00")
         assert moment is not None
-        hour = program.local(moment).hour
+        offset = moment.astimezone(zone).utcoffset() or dt.timedelta()
+        if offset % dt.timedelta(hours=1) == dt.timedelta():
+            return [(program.local(moment).hour, count)]
+        return []
+
+    def line(hour: int) -> HourLine:
         return hours.setdefault(hour, HourLine(hour))
 
+    def bucketed(sql: str, params: tuple[object, ...]) -> list[tuple[int, int, int]]:
+        """(local hour, rows, sum) per hour; exact for any zone."""
+        found: list[tuple[int, int, int]] = []
+        for bucket, count, total in tx.rows(
+            f"SELECT substr(created_at, 1, 13), COUNT(*), SUM(v) FROM ({sql}) GROUP BY 1", params
+        ):
+            whole = local_hours(bucket, count)
+            if whole:
+                found.append((whole[0][0], count, total))
+                continue
+            for created, value in tx.rows(
+                f"SELECT created_at, v FROM ({sql}) WHERE substr(created_at, 1, 13) = ?",
+                (*params, bucket),
+            ):
+                moment = from_db(created)
+                assert moment is not None
+                found.append((program.local(moment).hour, 1, value))
+        return found
+
     where, params = rows.clause("sales", "rowid")
-    for created, total in tx.rows(
-        f"SELECT created_at, total_fen FROM sales WHERE business_day = ? AND store_code = ?{where}",
+    for hour, count, total in bucketed(
+        "SELECT created_at, total_fen AS v FROM sales WHERE business_day = ? "
+        f"AND store_code = ?{where}",
         (day, store_code, *params),
     ):
-        h = hour_of(created)
-        h.sales += 1
+        h = line(hour)
+        h.sales += count
         h.sales_fen += total
     where, params = rows.clause("ledger", "id")
     kinds = ", ".join(f"'{k}'" for k in _ISSUED_KINDS)
-    for created, points in tx.rows(
-        "SELECT created_at, points FROM ledger_entries WHERE business_day = ? AND store_code = ? "
-        f"AND (kind IN ({kinds}) OR (kind IN ('adjustment', 'transfer') AND points > 0)){where}",
+    for hour, _count, points in bucketed(
+        "SELECT created_at, points AS v FROM ledger_entries WHERE business_day = ? "
+        f"AND store_code = ? AND (kind IN ({kinds}) OR (kind IN ('adjustment', 'transfer') "
+        f"AND points > 0)){where}",
         (day, store_code, *params),
     ):
-        hour_of(created).points_issued += points
+        line(hour).points_issued += points
     first = program.definition.program.business_day_cutoff.hour
     order = sorted(hours, key=lambda h: (h - first) % 24)
     if not order:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from pos_app.db.raw import Tx
@@ -57,12 +58,19 @@ def source_of(kind: str, points: int) -> str:
     return _BY_KIND[kind]
 
 
-def campaign_extra(earned_points: int, multiplier: str) -> int:
-    """The part of a line's points that a campaign multiplier added (the rest is the base)."""
+@lru_cache(maxsize=256)
+def _ratio(multiplier: str) -> tuple[int, int]:
     m = Fraction(multiplier)
-    if m <= 1 or earned_points <= 0:
+    return m.numerator, m.denominator
+
+
+def campaign_extra(earned_points: int, multiplier: str) -> int:
+    """The part of a line's points that a campaign multiplier added (the rest is the base):
+    ``points - floor(points / multiplier)``."""
+    num, den = _ratio(multiplier)
+    if num <= den or earned_points <= 0:
         return 0
-    return earned_points - int(earned_points / m)
+    return earned_points - earned_points * den // num
 
 
 @dataclass
