@@ -256,8 +256,10 @@ _MEMBER_STATE = (
     "   WHERE member_id = ?1 AND remaining > 0 AND expires_at <= ?2), "
     " (SELECT COALESCE(SUM(remaining), 0) FROM points_lots "
     "   WHERE member_id = ?1 AND remaining > 0 AND (expires_at IS NULL OR expires_at > ?2)), "
+    # "+business_day": walk the member's own entries; the planner would otherwise take the
+    # business-day index and read every entry of the day (20,000 sales: 0.5 ms per sale)
     " (SELECT COALESCE(SUM(points), 0) FROM ledger_entries "
-    "   WHERE member_id = ?1 AND kind = 'earn' AND business_day = ?3) "
+    "   WHERE member_id = ?1 AND kind = 'earn' AND +business_day = ?3) "
     "FROM members WHERE id = ?1"
 )
 
