@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -446,6 +447,14 @@ def build_sales_day(
     return count
 
 
+def _business_day(db: StoreDB, now: dt.datetime) -> str:
+    from pos_app.db.raw import read_tx
+    from pos_app.services.context import active_program
+
+    with read_tx(db.engine) as tx:
+        return active_program(db, tx).business_day(now).isoformat()
+
+
 def _zone(db: StoreDB) -> Any:
     from pos_app.db.raw import read_tx
     from pos_app.services.context import active_program
@@ -559,61 +568,69 @@ def raw_lookup(conn: sqlite3.Connection, card: str | None, phone: str | None, no
     return row, cards, lots
 
 
-def raw_checkout(conn: sqlite3.Connection, member_id: str, i: int, stamp: str) -> None:
-    """The rows one checkout writes, in one durable raw transaction: the commit baseline."""
+#: about the size of a sale's outbox payload (lines, payment, entries): ~1 kB of JSON
+_PAYLOAD = '{"sale": "%s", "lines": [' + ", ".join(['{"category": "daily", "amount": 3000}'] * 20)
+
+
+def raw_checkout(
+    conn: sqlite3.Connection, member_id: str, i: int, stamp: str, staff_id: str, day: str
+) -> None:
+    """The rows one checkout writes, into the same tables (same indexes) in one durable raw
+    transaction: the commit baseline. It reads what any checkout must (the member's
+    balance, the next receipt and outbox numbers) and writes sale, lines, payment, ledger
+    entry, lot, member balance and outbox event."""
     sale_id = str(uuid.uuid4())
+    entry_id = str(uuid.uuid4())
     conn.execute("BEGIN IMMEDIATE")
-    conn.execute("UPDATE bench_identity SET receipt_seq = receipt_seq + 1")
+    (balance,) = conn.execute("SELECT balance FROM members WHERE id = ?", (member_id,)).fetchone()
+    (receipt,) = conn.execute(
+        "UPDATE store_identity SET receipt_seq = receipt_seq + 1 WHERE id = 1 RETURNING receipt_seq"
+    ).fetchone()
     conn.execute(
-        "INSERT INTO bench_sales (id, receipt_no, member_id, created_at, subtotal_fen, "
-        "total_fen, earned_points) VALUES (?, ?, ?, ?, 4590, 4590, 45)",
-        (sale_id, f"B-{sale_id}", member_id, stamp),
+        "INSERT INTO sales (id, receipt_no, member_id, staff_id, store_code, device_code, "
+        "created_at, business_day, subtotal_fen, offset_points, offset_fen, total_fen, "
+        "earned_points, tier_code, program_code, program_version, coupon_code, coupon_fen) "
+        "VALUES (?, ?, ?, ?, 'S01', 'B1', ?, ?, 4590, 0, 0, 4590, 45, 'normal', 'bench', 1, "
+        "NULL, 0)",
+        (sale_id, f"S01-B1-{receipt:06d}-{i}", member_id, staff_id, stamp, day),
     )
     conn.executemany(
-        "INSERT INTO bench_lines (sale_id, line_no, category, qty, amount_fen) "
-        "VALUES (?, ?, ?, 1, ?)",
-        [(sale_id, 1, "daily", 3000), (sale_id, 2, "fresh", 1590)],
+        "INSERT INTO sale_lines (sale_id, line_no, item_code, description, category, qty, "
+        "unit_price_fen, amount_fen, offset_fen, offset_points, earned_points, multiplier, "
+        "campaign_code, coupon_fen, returned_qty) VALUES (?, ?, NULL, '', ?, 1, ?, ?, 0, 0, "
+        "?, '1', NULL, 0, 0)",
+        [(sale_id, 1, "daily", 3000, 3000, 29), (sale_id, 2, "fresh", 1590, 1590, 16)],
     )
     conn.execute(
-        "INSERT INTO bench_payments (sale_id, method, amount_fen) VALUES (?, 'cash', 4590)",
+        "INSERT INTO payments (sale_id, method, amount_fen, tendered_fen, change_fen) "
+        "VALUES (?, 'cash', 4590, 5000, 410)",
         (sale_id,),
     )
-    conn.execute("UPDATE members SET balance = balance + 45 WHERE id = ?", (member_id,))
     cur = conn.execute(
-        "INSERT INTO bench_ledger (uuid, member_id, points, sale_id, created_at) "
-        "VALUES (?, ?, 45, ?, ?)",
-        (str(uuid.uuid4()), member_id, sale_id, stamp),
+        "INSERT INTO ledger_entries (uuid, member_id, kind, points, balance_after, created_at, "
+        "business_day, store_code, device_code, staff_id, sale_id, return_id, redemption_id, "
+        "reason) VALUES (?, ?, 'earn', 45, ?, ?, ?, 'S01', 'B1', ?, ?, NULL, NULL, '')",
+        (entry_id, member_id, balance + 45, stamp, day, staff_id, sale_id),
     )
     conn.execute(
-        "INSERT INTO bench_lots (member_id, entry_id, remaining, expires_at) VALUES (?, ?, 45, ?)",
-        (member_id, cur.lastrowid, stamp),
+        "INSERT INTO points_lots (member_id, entry_id, points, remaining, earned_at, expires_at) "
+        "VALUES (?, ?, 45, 45, ?, ?)",
+        (member_id, cur.lastrowid, stamp, stamp),
     )
     conn.execute(
-        "INSERT INTO bench_outbox (event_id, payload) VALUES (?, ?)",
-        (str(uuid.uuid4()), '{"sale": "' + sale_id + '"}' * 8),
+        "UPDATE members SET balance = ?, updated_at = ? WHERE id = ?",
+        (balance + 45, stamp, member_id),
+    )
+    (seq,) = conn.execute(
+        "UPDATE store_identity SET outbox_seq = outbox_seq + 1 WHERE id = 1 RETURNING outbox_seq"
+    ).fetchone()
+    payload = _PAYLOAD % sale_id + "]}"
+    conn.execute(
+        "INSERT INTO outbox_events (seq, event_id, type, schema_version, payload, payload_hash, "
+        "created_at, status) VALUES (?, ?, 'sale.completed', 1, ?, ?, ?, 'pending')",
+        (seq, str(uuid.uuid4()), payload, hashlib.sha256(payload.encode()).hexdigest(), stamp),
     )
     conn.execute("COMMIT")
-
-
-BASELINE_SCHEMA = """
-DROP TABLE IF EXISTS bench_identity;
-CREATE TABLE bench_identity (receipt_seq INTEGER);
-INSERT INTO bench_identity VALUES (0);
-CREATE TABLE IF NOT EXISTS bench_sales (id TEXT PRIMARY KEY, receipt_no TEXT UNIQUE,
-  member_id TEXT, created_at TEXT, subtotal_fen INT, total_fen INT, earned_points INT);
-CREATE TABLE IF NOT EXISTS bench_lines (id INTEGER PRIMARY KEY, sale_id TEXT, line_no INT,
-  category TEXT, qty INT, amount_fen INT);
-CREATE TABLE IF NOT EXISTS bench_payments (id INTEGER PRIMARY KEY, sale_id TEXT, method TEXT,
-  amount_fen INT);
-CREATE TABLE IF NOT EXISTS bench_ledger (id INTEGER PRIMARY KEY, uuid TEXT UNIQUE,
-  member_id TEXT, points INT, sale_id TEXT, created_at TEXT);
-CREATE INDEX IF NOT EXISTS ix_bench_ledger_member ON bench_ledger (member_id, id);
-CREATE TABLE IF NOT EXISTS bench_lots (id INTEGER PRIMARY KEY, member_id TEXT, entry_id INT,
-  remaining INT, expires_at TEXT);
-CREATE INDEX IF NOT EXISTS ix_bench_lots_member ON bench_lots (member_id, expires_at);
-CREATE TABLE IF NOT EXISTS bench_outbox (seq INTEGER PRIMARY KEY, event_id TEXT UNIQUE,
-  payload TEXT);
-"""
 
 
 # -- the store sections ------------------------------------------------------------------
@@ -642,6 +659,10 @@ def bench_lookup(run: BenchRun, path: Path) -> None:
                 lambda i: raw_lookup(raw, None, _phone(picks[i]), stamp),
             ),
         ):
+            # one untimed pass first: the file's pages are then in the OS cache for both
+            # sides (otherwise whichever runs first pays the disk reads for the other)
+            for i in range(runs):
+                raw_fn(i)
             svc = measure(svc_fn, runs, warm)
             base = measure(raw_fn, runs, warm)
             run.add(
@@ -674,7 +695,6 @@ def bench_checkout(run: BenchRun, path: Path) -> None:
     raw = sqlite3.connect(path, isolation_level=None)
     raw.execute("PRAGMA journal_mode = WAL")
     raw.execute("PRAGMA synchronous = FULL")
-    raw.executescript(BASELINE_SCHEMA)
     stamp = now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
     lines = [CartLine("daily", 3000, 1, None, "洗衣液"), CartLine("fresh", 1590)]
     total = sum(line.amount_fen for line in lines)
@@ -692,9 +712,18 @@ def bench_checkout(run: BenchRun, path: Path) -> None:
 
     runs = run.scale.checkouts
     warm = min(20, runs)
+    # the picked members' pages into the OS cache for both sides (see bench_lookup)
+    for pick in picks:
+        raw.execute("SELECT balance FROM members WHERE id = ?", (pick,)).fetchone()
+        raw.execute("SELECT COUNT(*) FROM points_lots WHERE member_id = ?", (pick,)).fetchone()
     try:
         svc = measure(service_sale, runs, warmup=warm)
-        base = measure(lambda i: raw_checkout(raw, picks[i % len(picks)], i, stamp), runs, warm)
+        day = _business_day(db, now)
+        base = measure(
+            lambda i: raw_checkout(raw, picks[i % len(picks)], i, stamp, cashier.staff_id, day),
+            runs,
+            warm,
+        )
     finally:
         raw.close()
         db.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from pos_app.db.store import (
     make_engine,
     migrate,
     open_store,
+    script_head,
 )
 
 
@@ -99,3 +102,20 @@ def test_a_failed_write_transaction_leaves_nothing(tmp_path: Path) -> None:
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM tiers").scalar() == 0
     db.close()
+
+
+def test_the_scripts_head_read_directly_is_alembics_head() -> None:
+    assert script_head() == head_revision()
+
+
+def test_opening_an_up_to_date_store_does_not_load_alembic(tmp_path: Path) -> None:
+    """Alembic costs about a quarter of a second of the counter's start; it is needed
+    only when a migration has to run."""
+    path = tmp_path / "store.sqlite3"
+    open_store(path).close()  # created and migrated (Alembic runs here)
+    probe = (
+        "import sys; from pos_app.db.store import open_store; "
+        f"open_store({str(path)!r}).close(); print('alembic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -13,28 +13,31 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos_app.db.raw import Tx, storage_errors
 from pos_app.errors import StorageReadOnly
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 5000
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
@@ -43,18 +46,50 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def head_revision() -> str:
+    """The newest migration, as Alembic sees it."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
+_REVISION = re.compile(r'^(down_revision|revision) = "([^"]*)"', re.M)
+
+
+@lru_cache(maxsize=1)
+def script_head() -> str | None:
+    """The newest migration read straight from the scripts (a chain: the revision no other
+    script names as its parent). Opening an up-to-date store then never imports Alembic,
+    about a quarter of a second of the counter's start; ``None`` if the scripts are not a
+    simple chain (then Alembic decides)."""
+    revisions, parents = set(), set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict(_REVISION.findall(script.read_text("utf-8")))
+        if "revision" in found:
+            revisions.add(found["revision"])
+            parents.add(found.get("down_revision", ""))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        driver = conn.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        known = driver.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone()
+        if known is None:
+            return None
+        row = driver.execute("SELECT version_num FROM alembic_version").fetchone()
+        return None if row is None else str(row[0])
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` (Alembic), in one transaction."""
+    from alembic import command
+
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -153,7 +188,8 @@ def open_store(path: str | Path) -> StoreDB:
         _prepare_file(Path(path))
     with storage_errors():
         engine = make_engine(path)
-        if current_revision(engine) != head_revision():
+        current = current_revision(engine)
+        if current is None or current != (script_head() or head_revision()):
             migrate(engine)
     return StoreDB(engine)
 

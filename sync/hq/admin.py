@@ -568,10 +568,19 @@ def import_members_csv(engine: Engine, text: str, now: dt.datetime) -> ImportRep
                     chunk = []
             seen.update(keys)
         _import_rows(conn, chunk, program, now, counts, rejected)
+    if engine.dialect.name == "postgresql" and counts.get("added", 0) >= ANALYZE_AFTER:
+        # a big import changes the feed's shape: fresh statistics keep the feed's page
+        # queries on their index (autovacuum may be off, or late)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE hq_feed")
+            conn.exec_driver_sql("ANALYZE hq_members")
+            conn.commit()
     rejected.sort(key=lambda item: item[0])
     return ImportReport(rejected=rejected, **counts)
 
 
+#: an import adding at least this many members refreshes the planner's statistics
+ANALYZE_AFTER = 10_000
 #: rows imported together (one look-up of their phones and cards, bulk inserts)
 IMPORT_CHUNK = 5000
 

@@ -531,3 +531,31 @@ def test_sync_status_and_overdrafts(hq: Engine, device_token: TokenFactory) -> N
     assert [(d.member_id, d.balance, d.ledger_sum) for d in admin.reconcile(hq)] == [
         (member_id, 0, -300)
     ]
+
+
+def test_a_big_import_refreshes_the_feed_statistics(
+    hq: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a bulk import the feed's page queries need statistics to keep to their index
+    (autovacuum may be off or behind): a big import runs ANALYZE, a small one does not."""
+    admin.add_store(hq, code="S01", name="一号店", now=NOW)
+    admin.load_program(hq, bundled_program_text("supermarket"), NOW)
+
+    def analyzed() -> int:
+        with hq.connect() as conn:
+            return int(
+                conn.execute(
+                    text(
+                        "SELECT analyze_count FROM pg_stat_user_tables "
+                        "WHERE relname = 'hq_feed' AND schemaname = current_schema()"
+                    )
+                ).scalar_one()
+            )
+
+    before = analyzed()
+    rows = "name,phone,card,tier,home_store\n张三,13800138000,,,\n"
+    admin.import_members_csv(hq, rows, NOW)
+    assert analyzed() == before  # one member: not worth it
+    monkeypatch.setattr(admin, "ANALYZE_AFTER", 1)
+    admin.import_members_csv(hq, "name,phone,card,tier,home_store\n李四,13900139000,,,\n", NOW)
+    assert analyzed() == before + 1
