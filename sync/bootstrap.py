@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Literal
 
@@ -28,6 +29,12 @@ BOOTSTRAP_PAGE = 20_000
 BOOTSTRAP_BEHIND = 10_000
 #: pages fetched ahead of the one being applied
 AHEAD = 2
+#: changes applied in one store transaction (several pages: each commit rewrites the
+#: index pages it touched, and random member ids touch most of them)
+BOOTSTRAP_COMMIT = 100_000
+#: ... and at most this long, so that a sale at the counter (which waits up to 5 s for
+#: the database) gets its turn
+COMMIT_SECONDS = 2.0
 
 Outcome = Literal["done", "refetch", "unsupported"]
 
@@ -39,6 +46,7 @@ def download(
     *,
     clock: Callable[[], dt.datetime],
     page: int = BOOTSTRAP_PAGE,
+    commit_every: int = BOOTSTRAP_COMMIT,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[int, int, Outcome]:
     """Apply the feed from ``cursor`` to its head in big pages.
@@ -73,23 +81,43 @@ def download(
     fetcher.start()
     applied = 0
     try:
-        while True:
-            item = pages.get()
-            if isinstance(item, HQRefused) and item.status in (404, 405) and applied == 0:
-                log.info("HQ has no bootstrap endpoint; pulling page by page")
-                return 0, cursor, "unsupported"
-            if isinstance(item, BaseException):
-                raise item
-            if item.refetch:
-                return applied, cursor, "refetch"
-            if item.changes or item.next_cursor != cursor:
-                bootstrap.apply_page(db, item.changes, next_cursor=item.next_cursor, now=clock())
-            applied += len(item.changes)
-            cursor = item.next_cursor
-            if progress is not None:
-                progress(cursor, item.head)
-            if not item.more:
-                return applied, cursor, "done"
+        item = pages.get()
+        if isinstance(item, HQRefused) and item.status in (404, 405):
+            log.info("HQ has no bootstrap endpoint; pulling page by page")
+            return 0, cursor, "unsupported"
+        with bootstrap.bulk_connection(db) as conn:
+            while True:
+                if isinstance(item, BaseException):
+                    raise item
+                if item.refetch:
+                    return applied, cursor, "refetch"
+                # pages applied together, in one transaction with the last one's cursor
+                started = time.monotonic()
+                took = 0
+                following: BulkPage | BaseException | None = None
+                with bootstrap.writing(db, conn, clock()) as writer:
+                    while True:
+                        writer.apply(
+                            item.changes, checked=item.checked, next_cursor=item.next_cursor
+                        )
+                        took += len(item.changes)
+                        cursor, head, more = item.next_cursor, item.head, item.more
+                        if (
+                            not more
+                            or took >= commit_every
+                            or time.monotonic() - started >= COMMIT_SECONDS
+                        ):
+                            break
+                        following = pages.get()
+                        if isinstance(following, BaseException) or following.refetch:
+                            break  # commit what is applied, then stop
+                        item, following = following, None
+                applied += took
+                if progress is not None:
+                    progress(cursor, head)
+                if not more:
+                    return applied, cursor, "done"
+                item = pages.get() if following is None else following
     finally:
         stop.set()
         while True:  # let a fetcher blocked on a full queue see the stop

@@ -7,13 +7,13 @@ unsupported version, a request it cannot read) and retrying will not help.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from pos_app.services.bootstrap import parse_body
 from sync.protocol import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
@@ -36,6 +36,9 @@ class BulkPage:
     """A page of ``/v1/bootstrap``: :class:`PullResponse` with the changes as dicts."""
 
     changes: list[dict[str, Any]]
+    #: the member and card changes were validated on the way in
+    #: (:func:`pos_app.services.bootstrap.parse_body`)
+    checked: bool
     next_cursor: int
     more: bool
     refetch: bool
@@ -126,8 +129,9 @@ class HQClient:
 
     def pull_bulk(self, cursor: int, limit: int) -> BulkPage:
         """A big page of the feed from ``/v1/bootstrap`` (a new store's download): the
-        envelope checked here, each change left as a dict for the store to validate in
-        bulk. ``HQRefused`` (404) from an HQ without the endpoint."""
+        envelope checked here, the changes read straight from the JSON into the store's
+        bulk form (:func:`pos_app.services.bootstrap.parse_body`, which checks members
+        and cards on the way). ``HQRefused`` (404) from an HQ without the endpoint."""
         try:
             response = self._http.get(
                 "/v1/bootstrap",
@@ -141,15 +145,13 @@ class HQClient:
         if response.status_code >= 400:
             raise HQRefused(response.status_code, _detail(response))
         try:
-            body = json.loads(response.content)
-            changes = body.pop("changes")
-            if not isinstance(changes, list) or not all(isinstance(c, dict) for c in changes):
-                raise ValueError("changes must be a list of objects")
-            envelope = PullResponse.model_validate({**body, "changes": []})
+            parsed = parse_body(response.content)
+            envelope = PullResponse.model_validate({**parsed.rest, "changes": []})
         except (ValueError, TypeError, AttributeError, KeyError, ValidationError) as exc:
             raise HQUnavailable(f"HQ sent an answer this counter cannot read: {exc}") from exc
         return BulkPage(
-            changes=changes,
+            changes=parsed.changes,
+            checked=parsed.checked,
             next_cursor=envelope.next_cursor,
             more=envelope.more,
             refetch=envelope.refetch,

@@ -110,11 +110,13 @@ def pull_all(
     progress: Progress | None = None,
     bulk_page: int = bootstrap.BOOTSTRAP_PAGE,
     bulk_behind: int = bootstrap.BOOTSTRAP_BEHIND,
+    bulk_commit: int = bootstrap.BOOTSTRAP_COMMIT,
 ) -> int:
     """Apply HQ's changes page by page; returns how many changes were applied.
 
     A store ``bulk_behind`` changes or more behind HQ's head (a new store) goes on in
-    pages of ``bulk_page`` through :mod:`sync.bootstrap` (0: never)."""
+    pages of ``bulk_page`` through :mod:`sync.bootstrap` (0: never), committing about
+    every ``bulk_commit`` changes."""
     cursor = remote.sync_state(db).cursor
     applied = refetches = 0
     bulk = False
@@ -122,7 +124,13 @@ def pull_all(
         if bulk:
             bulk = False
             got, cursor, outcome = bootstrap.download(
-                db, client, cursor, clock=clock, page=bulk_page, progress=progress
+                db,
+                client,
+                cursor,
+                clock=clock,
+                page=bulk_page,
+                commit_every=bulk_commit,
+                progress=progress,
             )
             applied += got
             if outcome == "done":

@@ -11,10 +11,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 
-from pos_app.db.store import open_store
-from pos_app.services import remote
+from pos_app.db.store import StoreDB, open_store
+from pos_app.services import bootstrap, remote
 from pos_app.services.doctor import check_books
 from sync.client import HQClient
 from sync.hq import admin
@@ -79,6 +80,7 @@ def test_bulk_download_ends_like_page_by_page_pulls(
                 clock=lambda: QUIET_DAY,
                 bulk_page=700,
                 bulk_behind=0,
+                bulk_commit=1,  # a commit (and a progress report) for every page
                 progress=lambda c, h: seen.append((c, h)),
             )
         assert plain == bulk == 2 * MEMBERS
@@ -119,14 +121,14 @@ def test_bulk_download_again_changes_nothing_and_a_phone_moves_to_hq(
 
 BULK_PULLER = r"""
 import sys
-from pos_app.db.store import open_store
+from pos_app.db.store import StoreDB, open_store
 from sync.client import HQClient
 from sync.runner import pull_all
 
 db = open_store(sys.argv[1])
 print("ready", flush=True)
 with HQClient(sys.argv[2], sys.argv[3]) as client:
-    pull_all(db, client, page=100, bulk_page=200, bulk_behind=0,
+    pull_all(db, client, page=100, bulk_page=100, bulk_behind=0, bulk_commit=200,
              progress=lambda c, h: print("page", c, h, flush=True))
 print("done", flush=True)
 """
@@ -153,7 +155,7 @@ def test_bulk_download_killed_mid_way_keeps_whole_pages_and_resumes(
         for _ in range(4):
             proc = spawn(BULK_PULLER, str(path), url, token)
             read_until(proc, "ready")
-            # 1 page of 100, then 15 of 200: at most 3 a life
+            # 1 page of 100, then 15 commits of 2 pages of 100: at most 3 a life
             read_until(proc, "page", rng.randint(1, 3))
             time.sleep(rng.uniform(0, 0.02))
             kill9(proc)
@@ -197,3 +199,73 @@ def test_bulk_import_feeds_what_the_row_by_row_import_feeds(hq: Engine) -> None:
     assert [kind for kind, _ in feed] == ["member", "card"] * 20
     again = admin.import_members_csv(hq, members_csv(25), NOW)
     assert (again.added, again.updated, again.unchanged) == (5, 0, 20)
+
+
+def _page_body(changes: list[dict[str, Any]]) -> bytes:
+    return json.dumps(
+        {"changes": changes, "next_cursor": len(changes), "more": False, "head": len(changes)}
+    ).encode()
+
+
+def _bulk_apply(db: StoreDB, parsed: bootstrap.ParsedBody, next_cursor: int) -> tuple[int, int]:
+    with bootstrap.bulk_connection(db) as conn, bootstrap.writing(db, conn, NOW) as writer:
+        return writer.apply(parsed.changes, checked=parsed.checked, next_cursor=next_cursor)
+
+
+def test_a_page_read_from_its_json_applies_as_the_ordinary_path_does(tmp_path: Path) -> None:
+    (tmp_path / "bulk").mkdir()
+    (tmp_path / "plain").mkdir()
+    bulk = make_store(tmp_path / "bulk", "S02", "T1", None)
+    plain = make_store(tmp_path / "plain", "S02", "T1", None)
+    a, b = "a" * 8 + "-0000-4000-8000-" + "0" * 12, "b" * 8 + "-0000-4000-8000-" + "0" * 12
+    member = {"tier_code": "normal", "created_at": "2026-02-01T17:00:00+08:00"}
+    changes: list[dict[str, Any]] = [
+        # a field HQ adds later is ignored; absent optional fields take their defaults
+        {"cursor": 1, "kind": "member", "data": {**member, "id": a, "name": " 张  三 ",
+                                                  "phone": "139 1111 2222", "later": 1}},
+        {"cursor": 2, "kind": "card", "data": {"card_no": " 77-0001 ", "member_id": a}},
+        {"cursor": 3, "kind": "member", "origin": "S01/T1",
+         "data": {**member, "id": b, "name": "李四", "phone": None, "status": "frozen"}},
+        {"cursor": 4, "kind": "card", "data": {"card_no": "770002", "member_id": b,
+                                                "status": "lost"}},
+        # the phone moves to b
+        {"cursor": 5, "kind": "member", "data": {**member, "id": b, "name": "李四",
+                                                  "phone": "13911112222"}},
+    ]  # fmt: skip
+    parsed = bootstrap.parse_body(_page_body(changes))
+    assert parsed.checked and parsed.rest == {"next_cursor": 5, "more": False, "head": 5}
+    assert _bulk_apply(bulk.db, parsed, 5) == (5, 0)
+    remote.apply_changes(plain.db, changes, next_cursor=5, now=NOW)
+    for store in (bulk, plain):
+        store.db.close()
+    x, y = Path(bulk.db.path), Path(plain.db.path)
+    assert local_members(x) == local_members(y)
+    assert local_cards(x) == local_cards(y) == [("770001", a, "active"), ("770002", b, "lost")]
+    assert store_rows(x, "SELECT phone FROM members ORDER BY name") == [(None,), ("13911112222",)]
+
+
+def test_a_bad_change_in_a_bulk_page_is_named_and_nothing_is_written(tmp_path: Path) -> None:
+    store = make_store(tmp_path, "S02", "T1", None)
+    good = {"id": "m1", "name": "张三", "tier_code": "normal", "created_at": NOW.isoformat()}
+    changes = [
+        {"cursor": 1, "kind": "member", "data": good},
+        {"cursor": 2, "kind": "member", "data": {**good, "id": "m2", "phone": "12345"}},
+        {"cursor": 3, "kind": "card", "data": {"card_no": "x" * 40, "member_id": "m1"}},
+    ]
+    parsed = bootstrap.parse_body(_page_body(changes))
+    assert not parsed.checked  # the card number is too long for the schema
+    with pytest.raises(remote.BadChange) as bad:
+        _bulk_apply(store.db, parsed, 3)
+    assert bad.value.cursor == 2 and bad.value.field == "data.phone"
+    # a page that validates but holds a phone the store refuses: the same answer
+    checked = bootstrap.parse_body(_page_body(changes[:2]))
+    assert checked.checked
+    with pytest.raises(remote.BadChange) as again:
+        _bulk_apply(store.db, checked, 2)
+    assert again.value.cursor == 2 and again.value.field == "data.phone"
+    with pytest.raises(remote.BadChange) as third:
+        bootstrap.apply_page(store.db, changes, next_cursor=3, now=NOW)
+    assert third.value.cursor == 2
+    store.db.close()
+    assert local_members(Path(store.db.path)) == []
+    assert store_rows(Path(store.db.path), "SELECT cursor FROM sync_state") in ([], [(0,)])

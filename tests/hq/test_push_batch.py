@@ -173,6 +173,8 @@ def batches() -> list[tuple[list[dict[str, Any]], dt.datetime]]:
         second[-2],
         second[-1],
         make_event(35, "sale.completed", {"entries": [entry(220, M2, 2)]}),  # same entry again
+        # M2, overdrawn since the first batch, goes above zero and below again: a new time
+        make_event(36, "points.adjusted", {"entries": [entry(221, M2, 30), entry(222, M2, -10)]}),
     ]
     return [(first, NOW), (second, LATER), (third, LATER + dt.timedelta(minutes=5))]
 
@@ -292,13 +294,12 @@ def test_a_mixed_batch_gets_the_per_event_answers_and_state(
     assert status[31] == ("accepted", None)
     assert 33 not in status and 34 not in status
     assert second.acked_through == 31
-    assert third.acked_through == 35
-    assert {r.seq: r.status for r in third.results} == {
-        32: "accepted",
-        33: "accepted",
-        34: "accepted",
-        35: "accepted",
-    }
+    assert third.acked_through == 36
+    assert {r.seq: r.status for r in third.results} == dict.fromkeys(range(32, 37), "accepted")
+    members = {row[0]: row for row in hq_state(batched)["members"]}
+    # M1: 205 + 7 + 1 + 500 (the tier bonus) + 1 - 3 + 2 + 2; M2: -20 - 5 + 2 + 30 - 10
+    assert members[M1][3:7] == ("gold", "active", 715, None)
+    assert members[M2][5:7] == (-3, (LATER + dt.timedelta(minutes=5)).replace(tzinfo=None))
 
 
 def test_an_overdraft_in_the_middle_of_a_batch_is_flagged(
@@ -358,3 +359,47 @@ def test_a_balance_out_of_range_falls_back_to_event_by_event(
     assert fast.model_dump() == slow.model_dump()
     assert [r.status for r in fast.results] == ["accepted", "rejected", "accepted"]
     assert hq_state(batched) == hq_state(reference)
+
+
+def test_an_entry_written_meanwhile_by_another_push_sends_the_batch_event_by_event(
+    two_hqs: tuple[Engine, Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batched, _ = two_hqs
+    device = device_of(batched)
+    service.push(batched, device, request(batches()[0][0][:2]), NOW)
+    original = service._write_batch
+
+    def another_push_first(*args: Any) -> Any:
+        # another till's push commits the same entry, with other figures, just before
+        with batched.begin() as other:
+            other.execute(
+                text(
+                    "INSERT INTO hq_ledger (entry_id, member_id, kind, points, store_code, "
+                    "device_code, event_id, created_at, business_day, reason, received_at) "
+                    "VALUES (:id, :member, 'earn', 99, 'S01', 'T9', NULL, :now, :day, '', :now)"
+                ),
+                {"id": uid(502), "member": M2, "now": NOW.replace(tzinfo=None), "day": NOW.date()},
+            )
+        monkeypatch.setattr(service, "_write_batch", original)
+        return original(*args)
+
+    monkeypatch.setattr(service, "_write_batch", another_push_first)
+    fallback = Spy(monkeypatch, "push_per_event")
+    events = [
+        make_event(3, "sale.completed", {"entries": [entry(501, M1, 10)]}),
+        make_event(4, "sale.completed", {"entries": [entry(502, M2, 20)]}),
+    ]
+    answer = service.push(batched, device, request(events), LATER)
+    assert len(fallback.calls) == 1
+    assert [(r.status, r.reason) for r in answer.results] == [
+        ("accepted", None),
+        ("rejected", f"entry {uid(502)} was already received with other figures"),
+    ]
+    assert answer.acked_through == 4
+    state = hq_state(batched)
+    balances = {row[0]: row[5] for row in state["members"]}
+    assert balances[M1] == 10 and balances[M2] == 0
+    assert [row[3] for row in state["ledger"] if row[0] == uid(502)] == [99]
+    assert [row[10] for row in state["events"] if row[3] in (3, 4)] == ["accepted", "rejected"]
+    assert sum(1 for row in state["feed"] if uid(501) in row[4]) == 1
+    assert not any(uid(502) in row[4] for row in state["feed"])
