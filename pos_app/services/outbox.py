@@ -137,6 +137,8 @@ def record_push_results(
             raise InvalidInput(f"unknown push result {status!r}", field=f"results[{i}].status")
     stamp = to_db(now)
     acked = rejected = 0
+    # the acknowledged ones in one statement (a batch is hundreds of events)
+    ok_ids = json.dumps([event_id for event_id, status, _ in results if status != "rejected"])
     with db.write_raw() as tx:
         for event_id, status, reason in results:
             if status == "rejected":
@@ -146,13 +148,12 @@ def record_push_results(
                     (stamp, reason or "rejected by HQ (no reason given)", event_id, acked_through),
                 ).rowcount
                 rejected += done
-            else:
-                done = tx.run(
-                    "UPDATE outbox_events SET status = 'acked', acked_at = ? "
-                    "WHERE event_id = ? AND status = 'pending' AND seq <= ?",
-                    (stamp, event_id, acked_through),
-                ).rowcount
-                acked += done
+        acked = tx.run(
+            "UPDATE outbox_events SET status = 'acked', acked_at = ? "
+            "WHERE event_id IN (SELECT value FROM json_each(?)) AND status = 'pending' "
+            "AND seq <= ?",
+            (stamp, ok_ids, acked_through),
+        ).rowcount
     return PushCounts(acked, rejected, len(results) - acked - rejected)
 
 
