@@ -13,6 +13,7 @@ from pos_app.errors import Conflict, InvalidInput, NotFound
 from pos_app.services.members import (
     add_card,
     find_by_card,
+    find_by_card_or_phone,
     find_by_phone,
     register_member,
     replace_card,
@@ -339,3 +340,12 @@ def test_each_registration_writes_one_outbox_event(supermarket: Counter) -> None
         ("signup_bonus", 50, b.id),
         ("referral_bonus", 100, a.id),
     ]
+
+
+def test_a_field_taking_card_or_phone_finds_both_ways(supermarket: Counter) -> None:
+    m = supermarket.register(phone="13912345678", card="8800007777")
+    now = supermarket.now
+    for typed in ("13912345678", "+86 139-1234-5678", "8800007777"):
+        assert find_by_card_or_phone(supermarket.db, typed, now=now).id == m.id
+    with pytest.raises(NotFound):
+        find_by_card_or_phone(supermarket.db, "8800000000", now=now)

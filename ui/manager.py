@@ -55,7 +55,7 @@ from pos_app.reports.render import (
 )
 from pos_app.reports.sections import Fen, Section, eod_sections, header_lines, text
 from pos_app.services.auth import StaffSession
-from pos_app.services.members import find_by_card, find_by_phone
+from pos_app.services.members import find_by_card_or_phone
 from ui import i18n
 from ui.errors import describe
 from ui.ops import OpRunner
@@ -422,10 +422,7 @@ class ManagerDialog(QDialog):
         now = self.clock()
 
         def build() -> Statement:
-            if key.isdigit() and len(key) == 11 and key.startswith("1"):
-                member = find_by_phone(self.db, key, now=now)
-            else:
-                member = find_by_card(self.db, key, now=now)
+            member = find_by_card_or_phone(self.db, key, now=now)
             return member_statement(self.db, member.id, first, last, now=now)
 
         self.message.clear()

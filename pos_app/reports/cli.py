@@ -40,7 +40,7 @@ from pos_app.reports.render import (
 from pos_app.reports.sections import summary_rows
 from pos_app.services.auth import login
 from pos_app.services.context import active_program
-from pos_app.services.members import find_by_card, find_by_phone
+from pos_app.services.members import find_by_card_or_phone
 
 #: prints (title, subtitle, rows) on the store's receipt printer; returns jobs still waiting
 Printer = Callable[[StoreDB, str, str, list[tuple[str, str]], str | None], int]
@@ -141,12 +141,7 @@ def _run(args: argparse.Namespace, printer: Printer | None) -> int:
                 None if (args.pdf or args.csv) else _period_text(period, lang, zone),
                 None,
             )
-        key = args.member.strip()
-        member = (
-            find_by_phone(db, key, now=now)
-            if key.isdigit() and len(key) == 11 and key.startswith("1")
-            else find_by_card(db, key, now=now)
-        )
+        member = find_by_card_or_phone(db, args.member, now=now)
         first = parse_day(args.date_from) if args.date_from else today - dt.timedelta(days=89)
         last = parse_day(args.date_to) if args.date_to else today
         statement = member_statement(db, member.id, first, last, now=now)

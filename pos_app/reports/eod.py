@@ -35,7 +35,11 @@ TABLES = {
     "members": "SELECT COALESCE(MAX(rowid), 0) FROM members",
 }
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_ISSUED_KINDS = ("earn", "signup_bonus", "referral_bonus", "upgrade_bonus", "activity_bonus")
+#: a ledger entry that issues points (the "points issued" of the report), as SQL
+_ISSUING = (
+    "(kind IN ('earn', 'signup_bonus', 'referral_bonus', 'upgrade_bonus', 'activity_bonus') "
+    "OR (kind IN ('adjustment', 'transfer') AND points > 0))"
+)
 
 
 @dataclass
@@ -339,11 +343,9 @@ def _cashiers(tx: Tx, store_code: str, rows: RowRange) -> list[CashierLine]:
         cl = line(staff_id)
         cl.sales, cl.sales_fen = count, total
     where, params = rows.clause("ledger", "id")
-    kinds = ", ".join(f"'{k}'" for k in _ISSUED_KINDS)
     for staff_id, issued, redeemed in tx.rows(
         "SELECT staff_id, "
-        f"  COALESCE(SUM(CASE WHEN kind IN ({kinds}) OR (kind IN ('adjustment', 'transfer') "
-        "     AND points > 0) THEN points END), 0), "
+        f"  COALESCE(SUM(CASE WHEN {_ISSUING} THEN points END), 0), "
         "  COALESCE(SUM(CASE WHEN kind IN ('offset', 'gift_redemption', 'offset_refund', "
         "     'gift_refund') THEN -points END), 0) "
         f"FROM ledger_entries WHERE business_day = ? AND store_code = ?{where} GROUP BY staff_id",
@@ -405,11 +407,9 @@ def _hours(tx: Tx, store_code: str, rows: RowRange, program: Program) -> list[Ho
         h.sales += count
         h.sales_fen += total
     where, params = rows.clause("ledger", "id")
-    kinds = ", ".join(f"'{k}'" for k in _ISSUED_KINDS)
     for hour, _count, points in bucketed(
         "SELECT created_at, points AS v FROM ledger_entries WHERE business_day = ? "
-        f"AND store_code = ? AND (kind IN ({kinds}) OR (kind IN ('adjustment', 'transfer') "
-        f"AND points > 0)){where}",
+        f"AND store_code = ? AND {_ISSUING}{where}",
         (day, store_code, *params),
     ):
         line(hour).points_issued += points

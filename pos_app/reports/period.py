@@ -11,14 +11,13 @@ from pos_app.db.store import StoreDB
 from pos_app.errors import InvalidInput, NotFound
 from pos_app.phone import mask_name, mask_phone
 from pos_app.reports.eod import check_day, store_of
-from pos_app.reports.figures import source_of
+from pos_app.reports.figures import ISSUED, REDEEMED, source_of
 from pos_app.reports.labels import label, moment
 from pos_app.reports.sections import Fen, Section
 from pos_app.services.context import active_program
 
 MAX_DAYS = 400
 MAX_STATEMENT_ROWS = 5000
-_ISSUED = ("purchases", "signup_bonus", "referral_bonus", "upgrade_bonus", "activity_bonus")
 
 
 @dataclass
@@ -97,9 +96,9 @@ def period_report(db: StoreDB, first: dt.date, last: dt.date, *, now: dt.datetim
             line = days[dt.date.fromisoformat(day)]
             source = source_of(kind, 1 if sign else -1)
             line.net += points
-            if source in _ISSUED or source in ("adjustment_in", "transfer_in"):
+            if source in ISSUED:
                 line.issued += points
-            elif source in ("offset", "offset_returned", "gift", "gift_returned"):
+            elif source in REDEEMED:
                 line.redeemed -= points
             else:
                 line.taken -= points

@@ -150,6 +150,16 @@ def find_by_phone(db: StoreDB, phone: str, *, now: dt.datetime) -> MemberView:
         return view
 
 
+def find_by_card_or_phone(db: StoreDB, text: str, *, now: dt.datetime) -> MemberView:
+    """A member by a mobile number (any way it is typed) or else by a card number: the
+    counter's rule, for fields that take either."""
+    try:
+        phone = normalise_phone(text)
+    except InvalidInput:
+        return find_by_card(db, text, now=now)
+    return find_by_phone(db, phone, now=now)
+
+
 def search_last4(db: StoreDB, digits: str, *, now: dt.datetime) -> list[MemberView]:
     """Members whose phone ends in these 4 digits: a short pick list for the cashier."""
     key = last4_key(digits)
