@@ -85,7 +85,12 @@ def download(
         if isinstance(item, HQRefused) and item.status in (404, 405):
             log.info("HQ has no bootstrap endpoint; pulling page by page")
             return 0, cursor, "unsupported"
-        with bootstrap.bulk_connection(db) as conn:
+        fill = (
+            isinstance(item, BulkPage)
+            and not item.refetch
+            and bootstrap.loads_into_empty(db, item.head - cursor)
+        )
+        with bootstrap.bulk_connection(db, fill=fill) as conn:
             while True:
                 if isinstance(item, BaseException):
                     raise item

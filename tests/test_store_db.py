@@ -119,3 +119,29 @@ def test_opening_an_up_to_date_store_does_not_load_alembic(tmp_path: Path) -> No
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _index_sql(path: Path) -> dict[str, str]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        ).fetchall()
+    return dict(rows)
+
+
+def test_indexes_a_download_left_out_are_built_again_on_open(tmp_path: Path) -> None:
+    """A first download drops the indexes it does not read; killed before putting them
+    back, the store gets them on its next opening, exactly as the migrations made them."""
+    from pos_app.db import bulk_indexes
+
+    path = tmp_path / "store.sqlite3"
+    db = open_store(path)
+    migrated = _index_sql(path)
+    with db.engine.connect() as conn, conn.begin():
+        bulk_indexes.drop(conn)
+    with db.engine.connect() as conn:
+        assert sorted(bulk_indexes.missing(conn)) == sorted(n for _, n in bulk_indexes.DEFERRED)
+    db.close()
+    assert set(migrated) - set(_index_sql(path)) == {n for _, n in bulk_indexes.DEFERRED}
+    open_store(path).close()
+    assert _index_sql(path) == migrated

@@ -20,14 +20,16 @@ from sqlalchemy.orm import Session
 
 from pos_app.errors import StorageError, StorageFull, StorageReadOnly
 
-_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
-
 
 def to_db(value: dt.datetime) -> str:
     """Aware datetime -> the UTC text SQLAlchemy's SQLite DateTime stores."""
     if value.tzinfo is None:
         raise ValueError("naive datetime given to the database; pass an aware one")
-    return value.astimezone(dt.UTC).strftime(_FORMAT)
+    if value.tzinfo is not dt.UTC:
+        value = value.astimezone(dt.UTC)
+    # "YYYY-MM-DD HH:MM:SS.ffffff", as strftime would write it at 1.5x the cost (a
+    # bootstrap formats a million of them)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def from_db(text: str | None) -> dt.datetime | None:

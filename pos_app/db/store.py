@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sqlite3
@@ -191,7 +192,23 @@ def open_store(path: str | Path) -> StoreDB:
         current = current_revision(engine)
         if current is None or current != (script_head() or head_revision()):
             migrate(engine)
+        _restore_indexes(engine)
     return StoreDB(engine)
+
+
+def _restore_indexes(engine: Engine) -> None:
+    """Indexes a download stopped before putting back (:mod:`pos_app.db.bulk_indexes`)."""
+    from pos_app.db import bulk_indexes
+
+    with engine.connect() as conn:
+        if not bulk_indexes.missing(conn):
+            return
+    with engine.connect() as conn, conn.execution_options(sqlite_begin="IMMEDIATE").begin():
+        built = bulk_indexes.restore(conn)
+    if built:
+        logging.getLogger(__name__).warning(
+            "indexes left out by an unfinished download were built again: %s", ", ".join(built)
+        )
 
 
 def _prepare_file(path: Path) -> None:

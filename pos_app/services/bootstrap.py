@@ -27,6 +27,7 @@ import json
 import logging
 import re
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from sqlalchemy.orm import Session
 from typing_extensions import TypedDict
 
 from pos_app.cards import normalise_card
+from pos_app.db import bulk_indexes
 from pos_app.db.raw import Tx, storage_errors, to_db
 from pos_app.db.store import StoreDB
 from pos_app.errors import InvalidInput, PosError
@@ -153,6 +155,9 @@ _CARD_NO = re.compile(r"[0-9A-Z]{4,32}")
 #: member, phone and card indexes, and a store of 1,000,000 members holds ~200 MB of
 #: them; with SQLite's default 2 MB each page re-reads most of them from disk
 BULK_CACHE_KIB = 256 * 1024
+#: WAL pages between checkpoints while a download fills an empty store (SQLite's
+#: default is 1,000: a checkpoint after nearly every commit of a download)
+FILL_CHECKPOINT_PAGES = 100_000
 
 
 def _member_columns(tx: Tx) -> tuple[str, ...]:
@@ -191,6 +196,8 @@ class _Bulk:
             + " OR ".join(f"members.{c} IS NOT excluded.{c}" for c in changing)
         )
         self.members: set[str] = set()
+        self._created: dt.datetime | None = None
+        self._created_db = ""
 
     def member_row(self, d: dict[str, Any]) -> tuple[Any, ...]:
         name = " ".join(d["name"].split())
@@ -198,12 +205,15 @@ class _Bulk:
             raise InvalidInput("the member has no name", field="data.name")
         phone = d.get("phone")
         phone = _phone(phone) if phone else None
+        created = d["created_at"]
+        if created != self._created:  # members imported together share it
+            self._created, self._created_db = created, to_db(created)
         values = {
             **self.defaults,
             **d,
             "name": name,
             "phone": phone,
-            "created_at": to_db(d["created_at"]),
+            "created_at": self._created_db,
         }
         return (*self.pick(values), phone[-4:] if phone else None, 0, self.stamp)
 
@@ -245,28 +255,47 @@ class _Bulk:
         tx = self.tx
         tx.run("SAVEPOINT bulk_run")
         try:
-            if member_rows:
-                # HQ decides who owns a phone: a local member holding one gives it up
-                moved = tx.conn.executemany(
-                    "UPDATE members SET phone = NULL, phone_last4 = NULL, updated_at = ? "
-                    "WHERE phone = ? AND id != ?",
-                    [(stamp, r[phone_at], r[0]) for r in member_rows if r[phone_at]],
-                ).rowcount
-                if moved > 0:
-                    log.warning("%d phone numbers moved to HQ's members from local ones", moved)
-                tx.run_many(self.member_sql, member_rows)
-            if card_rows:
-                self._members_exist(cards, {r[0] for r in member_rows})
-                tx.run_many(remote.CARD_UPSERT, card_rows)
+            self._write(member_rows, card_rows, cards, move_phones=False)
         except sqlite3.IntegrityError:
+            # a phone another member holds here, most likely: move such phones, then
+            # try once more before going change by change
             tx.run("ROLLBACK TO bulk_run")
-            tx.run("RELEASE bulk_run")
-            return False
+            try:
+                self._write(member_rows, card_rows, cards, move_phones=True)
+            except sqlite3.IntegrityError:
+                tx.run("ROLLBACK TO bulk_run")
+                tx.run("RELEASE bulk_run")
+                return False
         tx.run("RELEASE bulk_run")
         self.pin_hashes([d for _, d in members])
         self.members.update(r[0] for r in member_rows)
         self.members.update(r[1] for r in card_rows)
         return True
+
+    def _write(
+        self,
+        member_rows: list[tuple[Any, ...]],
+        card_rows: list[tuple[Any, ...]],
+        cards: list[tuple[int, dict[str, Any]]],
+        *,
+        move_phones: bool,
+    ) -> None:
+        tx = self.tx
+        phone_at = self.phone_at
+        if member_rows and move_phones:
+            # HQ decides who owns a phone: a local member holding one gives it up
+            moved = tx.conn.executemany(
+                "UPDATE members SET phone = NULL, phone_last4 = NULL, updated_at = ? "
+                "WHERE phone = ? AND id != ?",
+                [(self.stamp, r[phone_at], r[0]) for r in member_rows if r[phone_at]],
+            ).rowcount
+            if moved > 0:
+                log.warning("%d phone numbers moved to HQ's members from local ones", moved)
+        if member_rows:
+            tx.run_many(self.member_sql, member_rows)
+        if card_rows:
+            self._members_exist(cards, {r[0] for r in member_rows})
+            tx.run_many(remote.CARD_UPSERT, card_rows)
 
     def pin_hashes(self, members: list[dict[str, Any]]) -> None:
         """A member change's kiosk PIN hash, as the ordinary applier keeps it: a new hash
@@ -366,27 +395,58 @@ class PageWriter:
         return applied, skipped
 
 
+def loads_into_empty(db: StoreDB, behind: int) -> bool:
+    """Whether a download of ``behind`` changes is mostly a first fill: the store holds
+    fewer members than that (none, for a new store; a few, when a first download
+    stopped early). It then leaves out the indexes it does not read
+    (:mod:`pos_app.db.bulk_indexes`)."""
+    with db.engine.connect() as conn:
+        held = conn.exec_driver_sql("SELECT COUNT(*) FROM members").scalar_one()
+    return int(held) < behind // 2
+
+
 @contextmanager
-def bulk_connection(db: StoreDB) -> Iterator[Connection]:
+def bulk_connection(db: StoreDB, *, fill: bool = False) -> Iterator[Connection]:
     """One store connection for a whole download, with a big page cache
     (:data:`BULK_CACHE_KIB`) and ``synchronous = NORMAL``: in WAL mode a commit stays
     atomic and the database consistent after a crash or a power cut (which may lose the
     last commits: the download fetches them again, the cursor going with them); a
-    commit is only not flushed to disk at once. Both are restored afterwards."""
+    commit is only not flushed to disk at once. Both are restored afterwards.
+
+    ``fill`` (:func:`loads_into_empty`): the indexes nothing in a download reads are
+    dropped first and built again at the end, whatever ends it; a killed download
+    leaves them to the next :func:`~pos_app.db.store.open_store`. WAL checkpoints wait
+    for the end too (each one copies the pages of the indexes random member ids
+    touched all over)."""
     with storage_errors(), db.engine.connect() as conn:
         raw = conn.connection.driver_connection
         assert isinstance(raw, sqlite3.Connection)
-        cache = int(raw.execute("PRAGMA cache_size").fetchone()[0])
-        sync = int(raw.execute("PRAGMA synchronous").fetchone()[0])
+        pragmas = ("cache_size", "synchronous", "wal_autocheckpoint")
+        saved = {name: int(raw.execute(f"PRAGMA {name}").fetchone()[0]) for name in pragmas}
         raw.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         raw.execute("PRAGMA synchronous = NORMAL")
+        conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        if fill:
+            raw.execute(f"PRAGMA wal_autocheckpoint = {FILL_CHECKPOINT_PAGES}")
+            with conn.begin():
+                bulk_indexes.drop(conn)
         try:
-            yield conn.execution_options(sqlite_begin="IMMEDIATE")
+            yield conn
         finally:
             if conn.in_transaction():
                 conn.rollback()
-            raw.execute(f"PRAGMA synchronous = {sync}")
-            raw.execute(f"PRAGMA cache_size = {cache}")
+            if fill:
+                started = time.monotonic()
+                try:
+                    with conn.begin():
+                        bulk_indexes.restore(conn)
+                    raw.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except Exception:  # the error that stopped the download matters more
+                    log.exception("indexes not built again; the store's next opening will")
+                else:
+                    log.info("indexes built again in %.1f s", time.monotonic() - started)
+            for name, value in saved.items():
+                raw.execute(f"PRAGMA {name} = {value}")
             raw.execute("PRAGMA shrink_memory")
 
 

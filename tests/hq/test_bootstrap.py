@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from pos_app.db import bulk_indexes
 from pos_app.db.store import StoreDB, open_store
 from pos_app.services import bootstrap, remote
 from pos_app.services.doctor import check_books
@@ -62,6 +63,13 @@ def hq_members(hq: Engine) -> list[tuple[Any, ...]]:
         ]
 
 
+DEFERRED = {name for _, name in bulk_indexes.DEFERRED}
+
+
+def index_names(path: Path) -> set[str]:
+    return {r[0] for r in store_rows(path, "SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
 def test_bulk_download_ends_like_page_by_page_pulls(
     hq: Engine, device_token: TokenFactory, tmp_path: Path
 ) -> None:
@@ -72,18 +80,31 @@ def test_bulk_download_ends_like_page_by_page_pulls(
         slow = make_store(tmp_path / "slow", "S02", "T1", url)
         fast = make_store(tmp_path / "fast", "S02", "T1", url)
         seen: list[tuple[int, int]] = []
+        left_out: list[set[str]] = []
+
+        def progress(cursor: int, head: int) -> None:
+            seen.append((cursor, head))
+            left_out.append(DEFERRED - index_names(Path(fast.db.path)))
+
         with HQClient(url, token) as client:
             plain = pull_all(slow.db, client, clock=lambda: QUIET_DAY, bulk_page=0)
             bulk = pull_all(
                 fast.db,
                 client,
                 clock=lambda: QUIET_DAY,
+                page=100,  # the first page, before the store knows how far behind it is
                 bulk_page=700,
                 bulk_behind=0,
                 bulk_commit=1,  # a commit (and a progress report) for every page
-                progress=lambda c, h: seen.append((c, h)),
+                progress=progress,
             )
         assert plain == bulk == 2 * MEMBERS
+        # an empty store fills without the indexes the download does not read, and has
+        # them all again at the end
+        # (the first report is the ordinary first page's)
+        assert left_out[0] == set() and len(left_out) >= 3
+        assert all(names == DEFERRED for names in left_out[1:])
+        assert index_names(Path(fast.db.path)) >= DEFERRED
         head = remote.sync_state(slow.db).cursor
         assert remote.sync_state(fast.db).cursor == head
         # progress moves page by page up to the head (the counter shows "fetching N%")
@@ -152,6 +173,7 @@ def test_bulk_download_killed_mid_way_keeps_whole_pages_and_resumes(
         store.db.close()
         path = Path(store.db.path)
         last = 0
+        killed_filling: list[bool] = []
         for _ in range(4):
             proc = spawn(BULK_PULLER, str(path), url, token)
             read_until(proc, "ready")
@@ -159,7 +181,10 @@ def test_bulk_download_killed_mid_way_keeps_whole_pages_and_resumes(
             read_until(proc, "page", rng.randint(1, 3))
             time.sleep(rng.uniform(0, 0.02))
             kill9(proc)
+            # killed while filling: the indexes it left out are built on the next opening
+            killed_filling.append(not DEFERRED & index_names(path))
             db = open_store(path)
+            assert index_names(path) >= DEFERRED
             try:
                 assert check_books(db) == []
                 cursor = remote.sync_state(db).cursor
@@ -175,10 +200,12 @@ def test_bulk_download_killed_mid_way_keeps_whole_pages_and_resumes(
             assert {r[0] for r in local_cards(path)} == {
                 d["card_no"] for kind, d in upto if kind == "card"
             }
+        assert any(killed_filling)
         proc = spawn(BULK_PULLER, str(path), url, token)
         read_until(proc, "done")
         proc.communicate(timeout=30)
         assert store_rows(path, "SELECT cursor FROM sync_state WHERE id = 1") == [(head,)]
+        assert index_names(path) >= DEFERRED
     assert [r[:3] for r in local_members(path)] == hq_members(hq)
     assert len(local_cards(path)) == MEMBERS
 
