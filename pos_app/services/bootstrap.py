@@ -332,12 +332,39 @@ class PageWriter:
         self.tx = Tx.of(s)
         self.applier = remote._Applier(db, s, self.tx, now)
         self.bulk = _Bulk(self.tx, now)
+        #: the connection leaves foreign keys to :meth:`check_references` (a fill)
+        self.references_off = not self.tx.value("PRAGMA foreign_keys")
+        #: changes the ordinary applier wrote since the last check, by cursor
+        self.unchecked: list[object] = []
 
     @property
     def members(self) -> frozenset[str]:
         return frozenset(self.applier.members | self.bulk.members)
 
+    def check_references(self) -> None:
+        """While a download fills an empty store, SQLite does not check foreign keys row
+        by row (a seventh of the fill's time, spent on the cards' members). The bulk
+        statements check what they refer to themselves (a card's member; a member
+        with a referrer goes change by change); what the ordinary applier wrote is
+        checked here, over the whole database, before the transaction commits."""
+        if not self.unchecked:
+            return
+        broken = self.tx.rows("PRAGMA foreign_key_check")
+        if broken:
+            table, rowid, parent, _ = broken[0]
+            cursors = ", ".join(str(c) for c in self.unchecked[:5])
+            raise remote.BadChange(
+                cursors,
+                "?",
+                f"a change refers to something this store does not have ({table} row "
+                f"{rowid} names a missing {parent} row)",
+                field=None,
+            )
+        self.unchecked.clear()
+
     def _one(self, index: int, raw: Mapping[str, Any]) -> bool:
+        if self.references_off:
+            self.unchecked.append(raw.get("cursor", f"#{index}"))
         try:
             change = remote._Change.model_validate(dict(raw))
         except ValidationError as exc:
@@ -421,13 +448,14 @@ def bulk_connection(db: StoreDB, *, fill: bool = False) -> Iterator[Connection]:
     with storage_errors(), db.engine.connect() as conn:
         raw = conn.connection.driver_connection
         assert isinstance(raw, sqlite3.Connection)
-        pragmas = ("cache_size", "synchronous", "wal_autocheckpoint")
+        pragmas = ("cache_size", "synchronous", "wal_autocheckpoint", "foreign_keys")
         saved = {name: int(raw.execute(f"PRAGMA {name}").fetchone()[0]) for name in pragmas}
         raw.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         raw.execute("PRAGMA synchronous = NORMAL")
         conn = conn.execution_options(sqlite_begin="IMMEDIATE")
         if fill:
             raw.execute(f"PRAGMA wal_autocheckpoint = {FILL_CHECKPOINT_PAGES}")
+            raw.execute("PRAGMA foreign_keys = OFF")  # see PageWriter.check_references
             with conn.begin():
                 bulk_indexes.drop(conn)
         try:
@@ -456,7 +484,9 @@ def writing(db: StoreDB, conn: Connection, now: dt.datetime) -> Iterator[PageWri
     :meth:`PageWriter.apply`: committed on success, rolled back on any error. The cursor
     goes with the pages, so a download killed at any point resumes from the last commit."""
     with storage_errors(), Session(bind=conn, expire_on_commit=False) as s, s.begin():
-        yield PageWriter(db, s, now)
+        writer = PageWriter(db, s, now)
+        yield writer
+        writer.check_references()
 
 
 def apply_page(

@@ -234,12 +234,20 @@ def _page_body(changes: list[dict[str, Any]]) -> bytes:
     ).encode()
 
 
-def _bulk_apply(db: StoreDB, parsed: bootstrap.ParsedBody, next_cursor: int) -> tuple[int, int]:
-    with bootstrap.bulk_connection(db) as conn, bootstrap.writing(db, conn, NOW) as writer:
+def _bulk_apply(
+    db: StoreDB, parsed: bootstrap.ParsedBody, next_cursor: int, *, fill: bool = False
+) -> tuple[int, int]:
+    with (
+        bootstrap.bulk_connection(db, fill=fill) as conn,
+        bootstrap.writing(db, conn, NOW) as writer,
+    ):
         return writer.apply(parsed.changes, checked=parsed.checked, next_cursor=next_cursor)
 
 
-def test_a_page_read_from_its_json_applies_as_the_ordinary_path_does(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fill", [False, True], ids=["adding", "filling"])
+def test_a_page_read_from_its_json_applies_as_the_ordinary_path_does(
+    tmp_path: Path, fill: bool
+) -> None:
     (tmp_path / "bulk").mkdir()
     (tmp_path / "plain").mkdir()
     bulk = make_store(tmp_path / "bulk", "S02", "T1", None)
@@ -261,7 +269,7 @@ def test_a_page_read_from_its_json_applies_as_the_ordinary_path_does(tmp_path: P
     ]  # fmt: skip
     parsed = bootstrap.parse_body(_page_body(changes))
     assert parsed.checked and parsed.rest == {"next_cursor": 5, "more": False, "head": 5}
-    assert _bulk_apply(bulk.db, parsed, 5) == (5, 0)
+    assert _bulk_apply(bulk.db, parsed, 5, fill=fill) == (5, 0)
     remote.apply_changes(plain.db, changes, next_cursor=5, now=NOW)
     for store in (bulk, plain):
         store.db.close()
@@ -271,7 +279,10 @@ def test_a_page_read_from_its_json_applies_as_the_ordinary_path_does(tmp_path: P
     assert store_rows(x, "SELECT phone FROM members ORDER BY name") == [(None,), ("13911112222",)]
 
 
-def test_a_bad_change_in_a_bulk_page_is_named_and_nothing_is_written(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fill", [False, True], ids=["adding", "filling"])
+def test_a_bad_change_in_a_bulk_page_is_named_and_nothing_is_written(
+    tmp_path: Path, fill: bool
+) -> None:
     store = make_store(tmp_path, "S02", "T1", None)
     good = {"id": "m1", "name": "张三", "tier_code": "normal", "created_at": NOW.isoformat()}
     changes = [
@@ -282,13 +293,13 @@ def test_a_bad_change_in_a_bulk_page_is_named_and_nothing_is_written(tmp_path: P
     parsed = bootstrap.parse_body(_page_body(changes))
     assert not parsed.checked  # the card number is too long for the schema
     with pytest.raises(remote.BadChange) as bad:
-        _bulk_apply(store.db, parsed, 3)
+        _bulk_apply(store.db, parsed, 3, fill=fill)
     assert bad.value.cursor == 2 and bad.value.field == "data.phone"
     # a page that validates but holds a phone the store refuses: the same answer
     checked = bootstrap.parse_body(_page_body(changes[:2]))
     assert checked.checked
     with pytest.raises(remote.BadChange) as again:
-        _bulk_apply(store.db, checked, 2)
+        _bulk_apply(store.db, checked, 2, fill=fill)
     assert again.value.cursor == 2 and again.value.field == "data.phone"
     with pytest.raises(remote.BadChange) as third:
         bootstrap.apply_page(store.db, changes, next_cursor=3, now=NOW)
@@ -296,3 +307,41 @@ def test_a_bad_change_in_a_bulk_page_is_named_and_nothing_is_written(tmp_path: P
     store.db.close()
     assert local_members(Path(store.db.path)) == []
     assert store_rows(Path(store.db.path), "SELECT cursor FROM sync_state") in ([], [(0,)])
+
+
+def test_a_fill_checks_the_references_of_what_it_wrote_change_by_change(tmp_path: Path) -> None:
+    """A fill leaves foreign keys to the end of each transaction: a row the ordinary
+    applier wrote that names a missing member fails the transaction, nothing of it
+    stays, and the connection checks foreign keys again afterwards."""
+    store = make_store(tmp_path, "S02", "T1", None)
+    good = {"id": "m1", "name": "张三", "tier_code": "normal", "created_at": NOW.isoformat()}
+    page = [
+        {"cursor": 1, "kind": "member", "data": good},
+        {"cursor": 2, "kind": "card", "data": {"card_no": "770001", "member_id": "m1"}},
+    ]
+    with (
+        pytest.raises(remote.BadChange) as bad,
+        bootstrap.bulk_connection(store.db, fill=True) as conn,
+        bootstrap.writing(store.db, conn, NOW) as writer,
+    ):
+        assert writer.references_off
+        writer.apply(page, checked=False, next_cursor=2)  # change by change
+        assert writer.unchecked == [1, 2]
+        # what a missed check in the applier would leave behind
+        writer.tx.run(
+            "INSERT INTO member_cards (card_no, member_id, status, issued_at) "
+            "VALUES ('770002', 'nobody', 'active', '2026-01-01 00:00:00.000000')"
+        )
+    assert "member_cards" in bad.value.reason and bad.value.cursor == "1, 2"
+    path = Path(store.db.path)
+    assert local_members(path) == [] and local_cards(path) == []
+    with store.db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+    # the same page without the stray row commits
+    with (
+        bootstrap.bulk_connection(store.db, fill=True) as conn,
+        bootstrap.writing(store.db, conn, NOW) as writer,
+    ):
+        writer.apply(page, checked=False, next_cursor=2)
+    assert [r[0] for r in local_cards(path)] == ["770001"]
+    store.db.close()
