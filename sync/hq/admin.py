@@ -442,77 +442,99 @@ def _member_data(conn: Connection, member_id: str) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _MemberPlan:
+    """What importing one row does (:func:`_plan_member`)."""
+
+    member_id: str
+    #: "added", "updated" or "unchanged"
+    outcome: str
+    #: parameters of _INSERT_MEMBER / _UPDATE_MEMBER, when the row adds / changes one
+    insert: dict[str, Any] | None
+    update: dict[str, Any] | None
+    #: the card the row gives its member (also its feed data)
+    card: dict[str, Any] | None
+
+
+_INSERT_MEMBER = (
+    "INSERT INTO hq_members (id, name, phone, tier_code, status, home_store, "
+    "referrer_id, balance, created_at, updated_at) VALUES (:id, :name, :phone, "
+    ":tier, 'active', :home, NULL, 0, :now, :now)"
+)
+_UPDATE_MEMBER = (
+    "UPDATE hq_members SET name = :name, tier_code = :tier, home_store = :home, "
+    "updated_at = :now WHERE id = :id"
+)
+_INSERT_CARD = (
+    "INSERT INTO hq_cards (card_no, member_id, status) VALUES (:card_no, :member_id, :status)"
+)
+
+
+def _plan_member(
+    row: _Row, member: Any, owner: str | None, program: Program | None, stamp: dt.datetime
+) -> _MemberPlan:
+    """Decide one row against the member holding its phone (``member``: id, name,
+    tier_code, home_store; or None) and the member holding its card (``owner``), for
+    the row-by-row and the bulk import alike. ``PosError`` when it cannot be taken."""
+    if owner is not None and (member is None or owner != member.id):
+        raise Conflict(f"card {row.card} belongs to another member", field="card")
+    insert = update = None
+    if member is None:
+        if row.tier is None and program is None:
+            raise InvalidInput("give a tier (no program is loaded at HQ yet)", field="tier")
+        member_id = str(uuid.uuid4())
+        insert = {
+            "id": member_id,
+            "name": row.name,
+            "phone": row.phone,
+            "tier": row.tier or cast(Program, program).base_tier.code,
+            "home": row.home_store,
+            "now": stamp,
+        }
+        outcome = "added"
+    else:
+        member_id = member.id
+        wanted = (row.name, row.tier or member.tier_code, row.home_store or member.home_store)
+        outcome = "unchanged"
+        if wanted != (member.name, member.tier_code, member.home_store):
+            update = {
+                "name": wanted[0],
+                "tier": wanted[1],
+                "home": wanted[2],
+                "now": stamp,
+                "id": member_id,
+            }
+            outcome = "updated"
+    card = None
+    if row.card is not None and owner is None:
+        card = {"card_no": row.card, "member_id": member_id, "status": "active"}
+        if outcome == "unchanged":
+            outcome = "updated"
+    return _MemberPlan(member_id, outcome, insert, update, card)
+
+
 def _import_member(conn: Connection, row: _Row, program: Program | None, now: dt.datetime) -> str:
     """Add or update one member; ``"added"``, ``"updated"`` or ``"unchanged"``."""
     member = conn.execute(
         text("SELECT id, name, tier_code, home_store FROM hq_members WHERE phone = :phone"),
         {"phone": row.phone},
     ).one_or_none()
-    card_owner = None
+    owner = None
     if row.card is not None:
-        card_owner = conn.execute(
+        owner = conn.execute(
             text("SELECT member_id FROM hq_cards WHERE card_no = :card"), {"card": row.card}
         ).scalar()
-        if card_owner is not None and (member is None or card_owner != member.id):
-            raise Conflict(f"card {row.card} belongs to another member", field="card")
-    stamp = naive_utc(now)
-    if member is None:
-        if row.tier is None and program is None:
-            raise InvalidInput("give a tier (no program is loaded at HQ yet)", field="tier")
-        member_id = str(uuid.uuid4())
-        conn.execute(
-            text(
-                "INSERT INTO hq_members (id, name, phone, tier_code, status, home_store, "
-                "referrer_id, balance, created_at, updated_at) VALUES (:id, :name, :phone, "
-                ":tier, 'active', :home, NULL, 0, :now, :now)"
-            ),
-            {
-                "id": member_id,
-                "name": row.name,
-                "phone": row.phone,
-                "tier": row.tier or cast(Program, program).base_tier.code,
-                "home": row.home_store,
-                "now": stamp,
-            },
-        )
-        outcome = "added"
-    else:
-        member_id = member.id
-        wanted = (
-            row.name,
-            row.tier or member.tier_code,
-            row.home_store or member.home_store,
-        )
-        outcome = "unchanged"
-        if wanted != (member.name, member.tier_code, member.home_store):
-            conn.execute(
-                text(
-                    "UPDATE hq_members SET name = :name, tier_code = :tier, home_store = :home, "
-                    "updated_at = :now WHERE id = :id"
-                ),
-                {
-                    "name": wanted[0],
-                    "tier": wanted[1],
-                    "home": wanted[2],
-                    "now": stamp,
-                    "id": member_id,
-                },
-            )
-            outcome = "updated"
-    if outcome != "unchanged":
-        feed(conn, "member", _member_data(conn, member_id), now)
-    if row.card is not None and card_owner is None:
-        conn.execute(
-            text(
-                "INSERT INTO hq_cards (card_no, member_id, status) "
-                "VALUES (:card, :member, 'active')"
-            ),
-            {"card": row.card, "member": member_id},
-        )
-        feed(conn, "card", {"card_no": row.card, "member_id": member_id, "status": "active"}, now)
-        if outcome == "unchanged":
-            outcome = "updated"
-    return outcome
+    plan = _plan_member(row, member, owner, program, naive_utc(now))
+    if plan.insert is not None:
+        conn.execute(text(_INSERT_MEMBER), plan.insert)
+    if plan.update is not None:
+        conn.execute(text(_UPDATE_MEMBER), plan.update)
+    if plan.insert is not None or plan.update is not None:
+        feed(conn, "member", _member_data(conn, plan.member_id), now)
+    if plan.card is not None:
+        conn.execute(text(_INSERT_CARD), plan.card)
+        feed(conn, "card", plan.card, now)
+    return plan.outcome
 
 
 def import_members_csv(engine: Engine, text: str, now: dt.datetime) -> ImportReport:
@@ -718,76 +740,33 @@ def _import_bulk(
     #: in line order: (kind, member id or card data) for the feed
     changes: list[tuple[str, Any]] = []
     for line, row in rows:
-        member = existing.get(row.phone)
-        owner = owners.get(row.card) if row.card is not None else None
-        if owner is not None and (member is None or owner != member.id):
-            rejected.append((line, f"card: card {row.card} belongs to another member"))
-            continue
-        if member is None:
-            if row.tier is None and program is None:
-                rejected.append((line, "tier: give a tier (no program is loaded at HQ yet)"))
-                continue
-            member_id = str(uuid.uuid4())
-            inserts.append(
-                {
-                    "id": member_id,
-                    "name": row.name,
-                    "phone": row.phone,
-                    "tier": row.tier or cast(Program, program).base_tier.code,
-                    "home": row.home_store,
-                    "now": stamp,
-                }
+        try:
+            plan = _plan_member(
+                row,
+                existing.get(row.phone),
+                owners.get(row.card) if row.card is not None else None,
+                program,
+                stamp,
             )
-            outcome = "added"
-        else:
-            member_id = member.id
-            wanted = (row.name, row.tier or member.tier_code, row.home_store or member.home_store)
-            outcome = "unchanged"
-            if wanted != (member.name, member.tier_code, member.home_store):
-                updates.append(
-                    {
-                        "name": wanted[0],
-                        "tier": wanted[1],
-                        "home": wanted[2],
-                        "now": stamp,
-                        "id": member_id,
-                    }
-                )
-                outcome = "updated"
-        if outcome != "unchanged":
-            changes.append(("member", member_id))
-        if row.card is not None and owner is None:
-            card = {"card_no": row.card, "member_id": member_id, "status": "active"}
-            new_cards.append(card)
-            changes.append(("card", card))
-            if outcome == "unchanged":
-                outcome = "updated"
-        counts[outcome] += 1
+        except PosError as exc:
+            rejected.append((line, str(exc)))
+            continue
+        if plan.insert is not None:
+            inserts.append(plan.insert)
+        if plan.update is not None:
+            updates.append(plan.update)
+        if plan.insert is not None or plan.update is not None:
+            changes.append(("member", plan.member_id))
+        if plan.card is not None:
+            new_cards.append(plan.card)
+            changes.append(("card", plan.card))
+        counts[plan.outcome] += 1
     if inserts:
-        conn.execute(
-            text(
-                "INSERT INTO hq_members (id, name, phone, tier_code, status, home_store, "
-                "referrer_id, balance, created_at, updated_at) VALUES (:id, :name, :phone, "
-                ":tier, 'active', :home, NULL, 0, :now, :now)"
-            ),
-            inserts,
-        )
+        conn.execute(text(_INSERT_MEMBER), inserts)
     if updates:
-        conn.execute(
-            text(
-                "UPDATE hq_members SET name = :name, tier_code = :tier, home_store = :home, "
-                "updated_at = :now WHERE id = :id"
-            ),
-            updates,
-        )
+        conn.execute(text(_UPDATE_MEMBER), updates)
     if new_cards:
-        conn.execute(
-            text(
-                "INSERT INTO hq_cards (card_no, member_id, status) "
-                "VALUES (:card_no, :member_id, :status)"
-            ),
-            new_cards,
-        )
+        conn.execute(text(_INSERT_CARD), new_cards)
     datas = _member_datas(conn, [ref for kind, ref in changes if kind == "member"])
     _feed_many(
         conn,
