@@ -355,7 +355,7 @@ class PageWriter:
             cursors = ", ".join(str(c) for c in self.unchecked[:5])
             raise remote.BadChange(
                 cursors,
-                "?",
+                "applied one by one",
                 f"a change refers to something this store does not have ({table} row "
                 f"{rowid} names a missing {parent} row)",
                 field=None,
@@ -453,12 +453,12 @@ def bulk_connection(db: StoreDB, *, fill: bool = False) -> Iterator[Connection]:
         raw.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         raw.execute("PRAGMA synchronous = NORMAL")
         conn = conn.execution_options(sqlite_begin="IMMEDIATE")
-        if fill:
-            raw.execute(f"PRAGMA wal_autocheckpoint = {FILL_CHECKPOINT_PAGES}")
-            raw.execute("PRAGMA foreign_keys = OFF")  # see PageWriter.check_references
-            with conn.begin():
-                bulk_indexes.drop(conn)
         try:
+            if fill:
+                raw.execute(f"PRAGMA wal_autocheckpoint = {FILL_CHECKPOINT_PAGES}")
+                raw.execute("PRAGMA foreign_keys = OFF")  # see PageWriter.check_references
+                with conn.begin():
+                    bulk_indexes.drop(conn)
             yield conn
         finally:
             if conn.in_transaction():

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 from pos_app.db import bulk_indexes
 from pos_app.db.store import StoreDB, open_store
@@ -344,4 +346,35 @@ def test_a_fill_checks_the_references_of_what_it_wrote_change_by_change(tmp_path
     ):
         writer.apply(page, checked=False, next_cursor=2)
     assert [r[0] for r in local_cards(path)] == ["770001"]
+    store.db.close()
+
+
+def test_a_fill_that_cannot_start_leaves_the_connection_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer holds the database: dropping the indexes fails, and the pooled
+    connection goes back with foreign keys on and its usual cache, indexes untouched."""
+    from pos_app.db import store as store_module
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 100)
+    store = make_store(tmp_path, "S02", "T1", None)
+    store.db.engine.dispose()  # connections made again with the short busy timeout
+    path = Path(store.db.path)
+    with store.db.engine.connect() as conn:
+        usual_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with (
+            pytest.raises(OperationalError, match="database is locked"),
+            bootstrap.bulk_connection(store.db, fill=True),
+        ):
+            pytest.fail("the fill started while another writer held the database")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with store.db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == usual_cache
+    assert index_names(path) >= DEFERRED
     store.db.close()
