@@ -26,6 +26,7 @@ from sync.hq.db import open_hq
 from sync.hq.service import DeviceIdentity
 from sync.protocol import OutboxEvent, PushRequest, PushResponse
 from tests.hq.conftest import NOW, PG_URL, _require_pg
+from tests.hq.test_hq_api import member
 
 LATER = NOW + dt.timedelta(hours=1)
 Push = Callable[[Engine, DeviceIdentity, PushRequest, dt.datetime], PushResponse]
@@ -51,22 +52,6 @@ def make_event(
         "payload": body,
         "payload_hash": hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
         "created_at": NOW.isoformat(),
-    }
-
-
-def registered(member_id: str, phone: str, card: str) -> dict[str, Any]:
-    return {
-        "member": {
-            "id": member_id,
-            "name": "张三",
-            "phone": phone,
-            "card": card,
-            "referrer_id": None,
-            "tier_code": "normal",
-            "home_store": "S01",
-            "created_at": NOW.isoformat(),
-        },
-        "entries": [],
     }
 
 
@@ -99,8 +84,8 @@ M1, M2, M3, GHOST = uid(1), uid(2), uid(3), uid(99)
 def batches() -> list[tuple[list[dict[str, Any]], dt.datetime]]:
     """The pushes, in order, each with HQ's clock."""
     first = [
-        make_event(1, "member.registered", registered(M1, "13800000001", "8800000001")),
-        make_event(2, "member.registered", registered(M2, "13800000002", "8800000002")),
+        make_event(1, "member.registered", member(M1, "13800000001", "8800000001")),
+        make_event(2, "member.registered", member(M2, "13800000002", "8800000002")),
         make_event(
             3, "sale.completed", {"sale": {"member_id": M1}, "entries": [entry(101, M1, 120)]}
         ),
@@ -134,7 +119,7 @@ def batches() -> list[tuple[list[dict[str, Any]], dt.datetime]]:
         make_event(16, "sale.completed", {"entries": [entry(203, M1, 0)]}),
         make_event(17, "sale.completed", {"entries": [entry(204, M1, 5), "nope"]}),
         make_event(18, "sale.completed", {"entries": [entry(205, M3, 5)]}),  # M3 comes at 19
-        make_event(19, "member.registered", registered(M3, "13800000003", "8800000003")),
+        make_event(19, "member.registered", member(M3, "13800000003", "8800000003")),
         make_event(20, "sale.completed", {"entries": [entry(206, M3, 40)]}),
         make_event(21, "member.card_added", {"member_id": M3, "card": "8800000033"}),
         make_event(
