@@ -424,9 +424,9 @@ class PageWriter:
 
 def loads_into_empty(db: StoreDB, behind: int) -> bool:
     """Whether a download of ``behind`` changes is mostly a first fill: the store holds
-    fewer members than that (none, for a new store; a few, when a first download
-    stopped early). It then leaves out the indexes it does not read
-    (:mod:`pos_app.db.bulk_indexes`)."""
+    fewer members than half that many (a member mostly comes with a card change): none
+    for a new store, a few when a first download stopped early. It then leaves out the
+    indexes it does not read (:mod:`pos_app.db.bulk_indexes`)."""
     with db.engine.connect() as conn:
         held = conn.exec_driver_sql("SELECT COUNT(*) FROM members").scalar_one()
     return int(held) < behind // 2
